@@ -1,0 +1,4 @@
+import type { Command } from 'commander';
+
+/** ingest / info / export / synth / demo (dataset layer). */
+export function registerDatasetCommands(_program: Command): void {}

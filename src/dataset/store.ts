@@ -1,0 +1,152 @@
+/**
+ * The embedded store: one SQLite file (WAL) holding dataset versions and run history.
+ * Each layer owns a namespace of versioned migrations (dataset here, runs in src/runs/),
+ * applied in order inside a transaction and recorded in `schema_migrations`.
+ *
+ * Each dataset version gets its own pair of tables, `jobs_<id>` and `job_params_<id>`, so a
+ * bulk ingest can build indexes after loading, a prune is a DROP TABLE, and the read-only
+ * SQL accessor can expose one dataset as the views `jobs` / `job_params`.
+ */
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { HarnessError } from '../common/errors.ts';
+import { CANONICAL_ROLES } from '../config/roles.ts';
+
+export type Db = Database.Database;
+
+export interface Migration {
+  version: number;
+  description: string;
+  up: string | ((db: Db) => void);
+}
+
+export const DATASET_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'dataset versions',
+    up: `
+      CREATE TABLE datasets (
+        id            INTEGER PRIMARY KEY,
+        name          TEXT NOT NULL,
+        fingerprint   TEXT NOT NULL UNIQUE,
+        parent_id     INTEGER REFERENCES datasets(id),
+        source_path   TEXT NOT NULL,
+        source_format TEXT NOT NULL CHECK (source_format IN ('csv','jsonl','arrow')),
+        source_sha256 TEXT NOT NULL,
+        row_count     INTEGER NOT NULL,
+        timezone      TEXT NOT NULL,
+        mapping_json  TEXT NOT NULL,
+        extra_columns_json TEXT NOT NULL,
+        quality_json  TEXT NOT NULL,
+        redaction_json TEXT NOT NULL DEFAULT '{}',
+        created_at    TEXT NOT NULL
+      );
+      CREATE INDEX datasets_name ON datasets(name);
+      CREATE INDEX datasets_source ON datasets(source_sha256);
+    `,
+  },
+];
+
+/** Columns of every `jobs_<id>` table, in order. Times are epoch ms (UTC), NULL when absent. */
+export const JOB_COLUMNS = ['row_id', ...CANONICAL_ROLES, 'extra_json', 'source_line'] as const;
+export type JobColumn = (typeof JOB_COLUMNS)[number];
+export const INTEGER_JOB_COLUMNS: ReadonlySet<string> = new Set(['row_id', 'queue_dt', 'start_dt', 'end_dt', 'source_line']);
+
+export const jobsTable = (datasetId: number): string => `jobs_${assertId(datasetId)}`;
+export const paramsTable = (datasetId: number): string => `job_params_${assertId(datasetId)}`;
+
+function assertId(id: number): number {
+  if (!Number.isSafeInteger(id) || id < 1) throw new HarnessError('internal', `invalid dataset id ${id}`);
+  return id;
+}
+
+/** DDL for one dataset version's tables (indexes are created after the bulk load). */
+export function createDatasetTablesSql(datasetId: number): string {
+  const cols = JOB_COLUMNS.map((c) => {
+    if (c === 'row_id') return 'row_id INTEGER PRIMARY KEY';
+    if (c === 'process_queue_id') return 'process_queue_id TEXT NOT NULL';
+    if (c === 'process_id') return 'process_id TEXT NOT NULL';
+    if (c === 'source_line') return 'source_line INTEGER NOT NULL';
+    return `${c} ${INTEGER_JOB_COLUMNS.has(c) ? 'INTEGER' : 'TEXT'}`;
+  });
+  return `
+    CREATE TABLE ${jobsTable(datasetId)} (${cols.join(', ')});
+    CREATE TABLE ${paramsTable(datasetId)} (row_id INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL);
+  `;
+}
+
+export function createDatasetIndexesSql(datasetId: number): string {
+  const j = jobsTable(datasetId);
+  const p = paramsTable(datasetId);
+  return `
+    CREATE UNIQUE INDEX ${j}_queue_id ON ${j}(process_queue_id);
+    CREATE INDEX ${j}_process ON ${j}(process_id, queue_dt);
+    CREATE INDEX ${j}_queue_dt ON ${j}(queue_dt);
+    CREATE INDEX ${p}_row ON ${p}(row_id);
+    CREATE INDEX ${p}_key ON ${p}(key, value);
+  `;
+}
+
+export interface OpenStoreOptions {
+  readonly?: boolean;
+  /** Create the file (and its directory) if missing; default true for read-write. */
+  create?: boolean;
+}
+
+/** Open the store with WAL and a busy timeout; applies pending dataset migrations (read-write only). */
+export function openStore(path: string, options: OpenStoreOptions = {}): Db {
+  const readonly = options.readonly ?? false;
+  const create = options.create ?? !readonly;
+  let exists = true;
+  try {
+    if (statSync(path).isDirectory()) throw new HarnessError('store', `store path ${path} is a directory`, { hint: 'point `store` at a file' });
+  } catch (err) {
+    if (err instanceof HarnessError) throw err;
+    exists = false;
+  }
+  if (!exists && !create) {
+    throw new HarnessError('store-missing', `no store at ${path}`, { hint: 'ingest a dataset first: stat-harness ingest <file>' });
+  }
+  if (!exists) mkdirSync(dirname(path), { recursive: true });
+  let db: Db;
+  try {
+    db = new Database(path, { readonly, fileMustExist: !create });
+  } catch (err) {
+    throw new HarnessError('store', `cannot open store ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  db.pragma('busy_timeout = 5000');
+  if (!readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, 'dataset', DATASET_MIGRATIONS);
+  }
+  return db;
+}
+
+/** Apply the migrations of one namespace that are not yet recorded, each in its own transaction. */
+export function migrate(db: Db, namespace: string, migrations: readonly Migration[]): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    namespace TEXT NOT NULL, version INTEGER NOT NULL, description TEXT NOT NULL, applied_at TEXT NOT NULL,
+    PRIMARY KEY (namespace, version))`);
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations WHERE namespace = ?').all(namespace) as { version: number }[]).map((r) => r.version),
+  );
+  const newest = Math.max(0, ...applied);
+  const known = Math.max(0, ...migrations.map((m) => m.version));
+  if (newest > known) {
+    throw new HarnessError('store-version', `the store's ${namespace} schema is version ${newest}, newer than this stat-harness knows (${known})`, {
+      hint: 'upgrade stat-harness, or use a different store file',
+    });
+  }
+  const record = db.prepare('INSERT INTO schema_migrations (namespace, version, description, applied_at) VALUES (?, ?, ?, ?)');
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      if (typeof m.up === 'string') db.exec(m.up);
+      else m.up(db);
+      record.run(namespace, m.version, m.description, new Date().toISOString());
+    }).immediate();
+  }
+}
