@@ -3,3 +3,4 @@ export * from './errors.ts';
 export * from './suggest.ts';
 export * from './hash.ts';
 export * from './parse.ts';
+export * from './csv.ts';
