@@ -6,7 +6,7 @@
 import { HarnessError } from '../common/errors.ts';
 import { validateDocument } from '../common/schema.ts';
 import { parseYamlFile, type ParsedYaml } from '../common/yaml.ts';
-import type { Recommendation, RecommendationWhere } from '../plugins/types.ts';
+import type { ActionType, Recommendation, RecommendationWhere } from '../plugins/types.ts';
 import { recommendationSignature } from './signature.ts';
 
 export interface Landmark {
@@ -15,6 +15,7 @@ export interface Landmark {
   description?: string;
   plugin_id?: string;
   kind?: string;
+  action_type?: ActionType;
   where?: RecommendationWhere;
   contains?: string;
   /** Default 1. */
@@ -59,8 +60,8 @@ export function landmarksFromParsed(parsed: ParsedYaml): Landmark[] {
     const prev = firstIndex.get(l.id);
     if (prev !== undefined) fail('duplicate-landmark', `landmark id "${l.id}" is used twice (landmarks ${prev} and ${i})`, ['landmarks', i, 'id'], 'give each landmark its own id');
     firstIndex.set(l.id, i);
-    if (l.plugin_id === undefined && l.kind === undefined && l.where === undefined && l.contains === undefined) {
-      fail('landmark-matches-everything', `landmark "${l.id}" has no matcher, so every recommendation would count`, ['landmarks', i], 'add at least one of plugin_id, kind, where, contains');
+    if (l.plugin_id === undefined && l.kind === undefined && l.action_type === undefined && l.where === undefined && l.contains === undefined) {
+      fail('landmark-matches-everything', `landmark "${l.id}" has no matcher, so every recommendation would count`, ['landmarks', i], 'add at least one of plugin_id, kind, action_type, where, contains');
     }
     const min = l.min_count ?? 1;
     if (l.max_count !== undefined && l.max_count < min) {
@@ -70,6 +71,7 @@ export function landmarksFromParsed(parsed: ParsedYaml): Landmark[] {
     if (l.description !== undefined) landmark.description = l.description;
     if (l.plugin_id !== undefined) landmark.plugin_id = l.plugin_id;
     if (l.kind !== undefined) landmark.kind = l.kind;
+    if (l.action_type !== undefined) landmark.action_type = l.action_type;
     if (l.where !== undefined) landmark.where = l.where;
     if (l.contains !== undefined) landmark.contains = l.contains;
     if (l.max_count !== undefined) landmark.max_count = l.max_count;
@@ -93,6 +95,7 @@ function isOrderedSubsequence(needle: readonly string[], hay: readonly string[])
 export function landmarkMatches(landmark: Landmark, rec: Recommendation): boolean {
   if (landmark.plugin_id !== undefined && rec.plugin_id !== landmark.plugin_id) return false;
   if (landmark.kind !== undefined && rec.kind !== landmark.kind) return false;
+  if (landmark.action_type !== undefined && rec.action_type !== landmark.action_type) return false;
   const w = landmark.where;
   if (w !== undefined) {
     const rw = rec.where ?? {};
