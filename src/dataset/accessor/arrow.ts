@@ -1,0 +1,260 @@
+/**
+ * Arrow backend: streams the record batches of a dataset's Arrow IPC file (layout "1", see
+ * arrow-layout.ts) without native addons and without holding the file in memory. The IPC
+ * *file* format is the stream format framed by a magic header and a footer, so the file is
+ * validated (magic at both ends, footer length) and then its stream part is fed in 1 MiB
+ * chunks to apache-arrow's synchronous stream reader: memory is one record batch plus the
+ * column dictionaries.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { isAscii } from 'node:buffer';
+import { RecordBatchReader, type Data, type RecordBatch, type Vector } from 'apache-arrow';
+import { HarnessError } from '../../common/errors.ts';
+import type { ColumnBatch } from '../types.ts';
+import type { ColumnSpec } from './columns.ts';
+import { selectRows, type ColumnValues, type CompiledWhere } from './where.ts';
+import { ARROW_LAYOUT_VERSION, ARROW_META, expectedArrowFields } from './arrow-layout.ts';
+
+const MAGIC = 'ARROW1';
+const CHUNK = 1 << 20;
+
+export interface ArrowDataset {
+  path: string;
+  rowCount: number;
+  datasetId: number;
+  fingerprint: string;
+  /** Extra source columns are not listed in the file; they come from DatasetInfo. */
+  extraColumns: string[];
+  scan(columns: readonly ColumnSpec[], batchSize: number, where: CompiledWhere | undefined): Generator<ColumnBatch, void, undefined>;
+}
+
+function layoutError(path: string, what: string): never {
+  throw new HarnessError('arrow-file', `${path} is not a stat-harness dataset Arrow file: ${what}`, {
+    file: path,
+    hint: 'regenerate it from the store (stat-harness export --format arrow), or check the path',
+  });
+}
+
+/** Byte range of the IPC stream inside an Arrow file, after checking magic and footer. */
+function streamRange(fd: number, path: string): { start: number; end: number } {
+  const size = fstatSync(fd).size;
+  if (size < 8 + 10) layoutError(path, `it is only ${size} bytes (truncated or empty)`);
+  const head = Buffer.alloc(8);
+  readSync(fd, head, 0, 8, 0);
+  if (head.toString('latin1', 0, 6) !== MAGIC) layoutError(path, 'the ARROW1 magic is missing at the start (is it a CSV or an Arrow *stream*?)');
+  const tail = Buffer.alloc(10);
+  readSync(fd, tail, 0, 10, size - 10);
+  if (tail.toString('latin1', 4, 10) !== MAGIC) layoutError(path, 'the ARROW1 magic is missing at the end (the file is truncated)');
+  const footerLength = tail.readInt32LE(0);
+  const footerStart = size - 10 - footerLength;
+  if (footerLength <= 0 || footerStart < 8) layoutError(path, `its footer length (${footerLength}) does not fit in ${size} bytes`);
+  return { start: 8, end: footerStart };
+}
+
+function* fileChunks(fd: number, start: number, end: number): Generator<Uint8Array, void, undefined> {
+  for (let pos = start; pos < end; ) {
+    const len = Math.min(CHUNK, end - pos);
+    // A fresh buffer per chunk: the reader may keep views into it for the current batch.
+    const buf = Buffer.allocUnsafe(len);
+    const got = readSync(fd, buf, 0, len, pos);
+    if (got <= 0) return;
+    pos += got;
+    yield got === len ? buf : buf.subarray(0, got);
+  }
+}
+
+function openReader(path: string): { reader: RecordBatchReader; close(): void } {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw new HarnessError('arrow-file', `cannot open ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { file: path });
+  }
+  try {
+    const { start, end } = streamRange(fd, path);
+    const reader = RecordBatchReader.from(fileChunks(fd, start, end));
+    if (!reader.isSync()) layoutError(path, 'unexpected asynchronous reader');
+    reader.open();
+    return { reader, close: () => closeSync(fd) };
+  } catch (err) {
+    closeSync(fd);
+    if (err instanceof HarnessError) throw err;
+    return layoutError(path, (err as Error).message);
+  }
+}
+
+/** Open and validate a dataset Arrow file; scans reopen it, so several scans may run at once. */
+export function openArrowDataset(path: string): ArrowDataset {
+  const { reader, close } = openReader(path);
+  let meta: Map<string, string>;
+  try {
+    const schema = reader.schema;
+    if (!schema) layoutError(path, 'it has no schema');
+    meta = schema.metadata;
+    if (meta.get(ARROW_META.layout) !== ARROW_LAYOUT_VERSION) {
+      layoutError(path, `schema metadata ${ARROW_META.layout} is ${JSON.stringify(meta.get(ARROW_META.layout) ?? null)}, expected "${ARROW_LAYOUT_VERSION}"`);
+    }
+    const expected = expectedArrowFields();
+    const got = schema.fields.map((f) => `${f.name}:${kindOfType(f.type)}`);
+    const want = expected.map((f) => `${f.name}:${f.kind}`);
+    if (got.join(',') !== want.join(',')) layoutError(path, `its fields are [${got.join(', ')}], expected [${want.join(', ')}]`);
+  } finally {
+    reader.cancel();
+    close();
+  }
+  const rowCount = Number(meta.get(ARROW_META.rowCount));
+  const datasetId = Number(meta.get(ARROW_META.datasetId));
+  if (!Number.isSafeInteger(rowCount) || rowCount < 0) layoutError(path, `schema metadata ${ARROW_META.rowCount} is not a row count`);
+  return {
+    path,
+    rowCount,
+    datasetId,
+    fingerprint: meta.get(ARROW_META.fingerprint) ?? '',
+    extraColumns: [],
+    scan: (columns, batchSize, where) => scanArrow(path, columns, batchSize, where),
+  };
+}
+
+function kindOfType(type: { typeId: number; toString(): string }): string {
+  const s = type.toString();
+  if (s === 'Float64') return 'f64';
+  if (s === 'Utf8') return 'utf8';
+  if (s.startsWith('Dictionary<Int32, Utf8>')) return 'dict';
+  return s;
+}
+
+// ---- decoding one record batch column into plain values ----
+
+const utf8 = new TextDecoder('utf-8');
+/** Decoded dictionaries, by dictionary vector identity (one shared dictionary is decoded once). */
+const dictionaryCache = new WeakMap<Vector, (string | null)[]>();
+
+function isValid(data: Data, i: number): boolean {
+  const bitmap = data.nullBitmap as Uint8Array | undefined;
+  if (data.nullCount === 0 || !bitmap || bitmap.length === 0) return true;
+  const bit = data.offset + i;
+  return (bitmap[bit >> 3]! & (1 << (bit & 7))) !== 0;
+}
+
+/** All strings of a Utf8 Data chunk; an ASCII value buffer is decoded once and sliced. */
+function decodeUtf8(data: Data): (string | null)[] {
+  const n = data.length;
+  const out = new Array<string | null>(n);
+  const offsets = data.valueOffsets as Int32Array;
+  const bytes = data.values as Uint8Array;
+  const base = offsets[data.offset]!;
+  const endByte = offsets[data.offset + n]!;
+  const region = bytes.subarray(base, endByte);
+  if (isAscii(region)) {
+    const text = utf8.decode(region);
+    for (let i = 0; i < n; i++) out[i] = isValid(data, i) ? text.slice(offsets[data.offset + i]! - base, offsets[data.offset + i + 1]! - base) : null;
+  } else {
+    for (let i = 0; i < n; i++) out[i] = isValid(data, i) ? utf8.decode(bytes.subarray(offsets[data.offset + i]!, offsets[data.offset + i + 1]!)) : null;
+  }
+  return out;
+}
+
+function decodeDictionary(dictionary: Vector): (string | null)[] {
+  let strings = dictionaryCache.get(dictionary);
+  if (!strings) {
+    strings = [];
+    for (const chunk of dictionary.data) strings.push(...decodeUtf8(chunk));
+    dictionaryCache.set(dictionary, strings);
+  }
+  return strings;
+}
+
+function decodeColumn(data: Data, kind: 'f64' | 'utf8' | 'dict'): ColumnValues {
+  const n = data.length;
+  if (kind === 'f64') {
+    const values = (data.values as Float64Array).slice(data.offset, data.offset + n);
+    if (data.nullCount > 0) for (let i = 0; i < n; i++) if (!isValid(data, i)) values[i] = NaN;
+    return values;
+  }
+  if (kind === 'utf8') return decodeUtf8(data);
+  const dict = decodeDictionary(data.dictionary!);
+  const idx = data.values as Int32Array;
+  const out = new Array<string | null>(n);
+  for (let i = 0; i < n; i++) out[i] = isValid(data, i) ? (dict[idx[data.offset + i]!] ?? null) : null;
+  return out;
+}
+
+/** An extra source column out of extra_json (`{"COLUMN": "value", …}`), as strings. */
+function extractExtra(extraJson: ColumnValues, name: string): (string | null)[] {
+  const src = extraJson as readonly (string | null)[];
+  const out = new Array<string | null>(src.length);
+  for (let i = 0; i < src.length; i++) {
+    const s = src[i];
+    if (s === null || s === undefined) {
+      out[i] = null;
+      continue;
+    }
+    const v = (JSON.parse(s) as Record<string, unknown>)[name];
+    out[i] = v === null || v === undefined ? null : String(v);
+  }
+  return out;
+}
+
+function* scanArrow(path: string, columns: readonly ColumnSpec[], batchSize: number, where: CompiledWhere | undefined): Generator<ColumnBatch, void, undefined> {
+  const { reader, close } = openReader(path);
+  const kinds = new Map(expectedArrowFields().map((f) => [f.name, f.kind]));
+  let acc: { rowIds: Float64Array; cols: (Float64Array | (string | null)[])[]; n: number } | undefined;
+  const fresh = () => ({
+    rowIds: new Float64Array(batchSize),
+    cols: columns.map((c) => (c.kind === 'number' ? new Float64Array(batchSize) : new Array<string | null>(batchSize))),
+    n: 0,
+  });
+  const emit = (a: NonNullable<typeof acc>): ColumnBatch => {
+    const batch: ColumnBatch = { length: a.n, firstRowId: a.rowIds[0]!, columns: {} };
+    columns.forEach((c, j) => {
+      const col = a.cols[j]!;
+      if (a.n < batchSize) {
+        if (col instanceof Float64Array) batch.columns[c.name] = col.slice(0, a.n);
+        else (col.length = a.n), (batch.columns[c.name] = col);
+      } else batch.columns[c.name] = col;
+    });
+    return batch;
+  };
+  try {
+    for (const rb of reader as Iterable<RecordBatch>) {
+      const cache = new Map<string, ColumnValues>();
+      const values = (name: string): ColumnValues => {
+        let v = cache.get(name);
+        if (!v) {
+          const kind = kinds.get(name);
+          v = kind === undefined ? extractExtra(values('extra_json'), name) : decodeColumn(rb.getChild(name)!.data[0]!, kind as 'f64' | 'utf8' | 'dict');
+          cache.set(name, v);
+        }
+        return v;
+      };
+      const rowIds = values('row_id') as Float64Array;
+      const selected = where ? selectRows(where, rb.numRows, values) : undefined;
+      const count = selected ? selected.length : rb.numRows;
+      if (count === 0) continue;
+      const sources = columns.map((c) => values(c.name));
+      for (let k = 0; k < count; ) {
+        acc ??= fresh();
+        const take = Math.min(count - k, batchSize - acc.n);
+        for (let t = 0; t < take; t++) {
+          const i = selected ? selected[k + t]! : k + t;
+          acc.rowIds[acc.n + t] = rowIds[i]!;
+        }
+        for (let j = 0; j < sources.length; j++) {
+          const src = sources[j]!;
+          const dst = acc.cols[j]!;
+          for (let t = 0; t < take; t++) dst[acc.n + t] = src[selected ? selected[k + t]! : k + t]! as never;
+        }
+        acc.n += take;
+        k += take;
+        if (acc.n === batchSize) {
+          yield emit(acc);
+          acc = undefined;
+        }
+      }
+    }
+    if (acc && acc.n > 0) yield emit(acc);
+  } finally {
+    reader.cancel();
+    close();
+  }
+}
