@@ -1,2 +1,9 @@
-/** Public package API: `import { definePlugin } from 'stat-harness'`. */
+/**
+ * Public package API: `import { definePlugin } from 'stat-harness'`. Kept light (no native
+ * or heavy modules): plugin processes import it inside the sandbox.
+ */
 export { HarnessError } from './common/errors.ts';
+export { definePlugin } from './plugins/sdk.ts';
+export { PLUGIN_API_VERSION, PLUGIN_CLASSES, ACCESS_CONTRACTS, RESULT_STATUSES, ACTION_TYPES } from './plugins/types.ts';
+export type * from './plugins/types.ts';
+export type { ColumnBatch, IterBatchesOptions, LoadOptions, LoadResult, SqlOptions, SqlResult, WhereClause, WhereCondition } from './dataset/types.ts';

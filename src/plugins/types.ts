@@ -119,10 +119,22 @@ export interface PluginContext {
   log: PluginLogger;
 }
 
-export interface PluginDefinition {
+/** What a plugin declares about itself: everything but `run` (schemas/plugin-manifest.schema.json). */
+export interface PluginManifest {
   id: string;
   version: string;
-  apiVersion?: string;
+  /** SDK version the plugin was written for (`PLUGIN_API_VERSION` at the time). */
+  apiVersion: string;
+  class: PluginClass;
+  access: AccessContract;
+  dependsOn?: string[];
+  description?: string;
+}
+
+export interface PluginDefinition extends PluginManifest {
+  id: string;
+  version: string;
+  apiVersion: string;
   class: PluginClass;
   access: AccessContract;
   dependsOn?: string[];

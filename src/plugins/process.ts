@@ -1,0 +1,194 @@
+/**
+ * One sandboxed worker process, watched from the parent: its terminal message on fd 3, the
+ * `sql` requests it makes, capped stdout/stderr, a wall-clock timeout and an RSS cap polled
+ * from /proc (the V8 heap flag does not cap Buffers). Returns what happened; deciding what it
+ * means for the plugin is runner.ts's job.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { LineSplitter, type ChildMessage, type ParentMessage, type WorkerSpec } from './protocol.ts';
+import { HARNESS_ROOT, sandboxArgs, sandboxEnv, WORKER_ENTRY, type SandboxOptions } from './sandbox.ts';
+
+/** Bytes of stdout/stderr kept (head and tail) for error reasons. */
+export const OUTPUT_CAP_BYTES = 4096;
+/** A plugin writing more than this to stdout+stderr is flooding: it is stopped. */
+export const OUTPUT_FLOOD_BYTES = 4 * 1024 * 1024;
+
+/** Keeps the first and last `cap` bytes of a stream and counts the rest. */
+export class CappedOutput {
+  #head = '';
+  #tail = '';
+  #dropped = 0;
+  readonly cap: number;
+  constructor(cap = OUTPUT_CAP_BYTES) {
+    this.cap = cap;
+  }
+  push(chunk: string): void {
+    if (this.#head.length < this.cap) {
+      const room = this.cap - this.#head.length;
+      this.#head += chunk.slice(0, room);
+      chunk = chunk.slice(room);
+    }
+    if (chunk.length === 0) return;
+    const joined = this.#tail + chunk;
+    this.#dropped += Math.max(0, joined.length - this.cap);
+    this.#tail = joined.slice(-this.cap);
+  }
+  get bytesDropped(): number {
+    return this.#dropped;
+  }
+  text(): string {
+    return this.#dropped > 0 ? `${this.#head}\n…[${this.#dropped} bytes omitted]…\n${this.#tail}` : this.#head + this.#tail;
+  }
+}
+
+export interface ProcessSample {
+  rssBytes: number;
+  hwmBytes: number;
+  cpuMs: number;
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** VmRSS/VmHWM and utime+stime of a live process, or undefined once it is gone. */
+export function sampleProcess(pid: number): ProcessSample | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesized command name; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return { rssBytes: kb('VmRSS'), hwmBytes: kb('VmHWM'), cpuMs: Math.round((ticks * 1000) / CLOCK_TICKS_PER_SECOND) };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface WorkerLimits {
+  timeoutMs: number;
+  /** RSS cap; undefined = no cap (discovery). */
+  memoryMb?: number;
+  pollMs?: number;
+  /** stdout+stderr volume that counts as flooding (default OUTPUT_FLOOD_BYTES). */
+  outputBytes?: number;
+}
+
+export interface WorkerOutcome {
+  /** The first terminal message (result / failed / exit-called / unsettled / described). */
+  terminal: ChildMessage | undefined;
+  logs: { level: 'info' | 'warn'; message: string }[];
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  killedFor: 'timeout' | 'memory' | 'output' | undefined;
+  /** RSS when the cap tripped (for the manifest; not used in hashed text). */
+  rssAtKillBytes: number;
+  peakRssBytes: number;
+  cpuMs: number;
+  wallMs: number;
+  stdout: string;
+  stderr: string;
+}
+
+export type SqlHandler = (request: Extract<ChildMessage, { type: 'sql' }>) => Promise<ParentMessage>;
+
+export function runWorker(spec: WorkerSpec, sandbox: SandboxOptions, limits: WorkerLimits, onSql?: SqlHandler): Promise<WorkerOutcome> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [...sandboxArgs(sandbox), WORKER_ENTRY], {
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+    env: sandboxEnv(),
+    cwd: sandbox.write[0] ?? HARNESS_ROOT,
+  });
+  const fromChild = child.stdio[3] as Readable;
+  const toChild = child.stdio[4] as Writable;
+  const stdout = new CappedOutput();
+  const stderr = new CappedOutput();
+  const outcome: WorkerOutcome = {
+    terminal: undefined,
+    logs: [],
+    exitCode: null,
+    signal: null,
+    killedFor: undefined,
+    rssAtKillBytes: 0,
+    peakRssBytes: 0,
+    cpuMs: 0,
+    wallMs: 0,
+    stdout: '',
+    stderr: '',
+  };
+  const kill = (why: 'timeout' | 'memory' | 'output'): void => {
+    if (outcome.killedFor === undefined && outcome.terminal === undefined) outcome.killedFor = why;
+    child.kill('SIGKILL');
+  };
+  const observe = (): void => {
+    if (child.pid === undefined) return;
+    const s = sampleProcess(child.pid);
+    if (!s) return;
+    outcome.peakRssBytes = Math.max(outcome.peakRssBytes, s.hwmBytes, s.rssBytes);
+    outcome.cpuMs = Math.max(outcome.cpuMs, s.cpuMs);
+    if (limits.memoryMb !== undefined && s.rssBytes > limits.memoryMb * 1024 * 1024) {
+      outcome.rssAtKillBytes = s.rssBytes;
+      kill('memory');
+    }
+  };
+  const poll = setInterval(observe, limits.pollMs ?? 50);
+  const timer = setTimeout(() => kill('timeout'), limits.timeoutMs);
+
+  let outputBytes = 0;
+  const capture = (sink: CappedOutput) => (c: string) => {
+    sink.push(c);
+    outputBytes += c.length;
+    if (outputBytes > (limits.outputBytes ?? OUTPUT_FLOOD_BYTES)) kill('output');
+  };
+  child.stdout!.setEncoding('utf8').on('data', capture(stdout));
+  child.stderr!.setEncoding('utf8').on('data', capture(stderr));
+  toChild.on('error', () => {}); // the child may be gone before we answer; its exit tells the story
+  const lines = new LineSplitter();
+  let malformed = 0;
+  fromChild.setEncoding('utf8').on('data', (chunk: string) => {
+    for (const line of lines.push(chunk)) {
+      let msg: ChildMessage;
+      try {
+        msg = JSON.parse(line) as ChildMessage;
+      } catch {
+        malformed++;
+        continue;
+      }
+      if (msg.type === 'log') {
+        if (outcome.logs.length < 200) outcome.logs.push({ level: msg.level, message: msg.message });
+      } else if (msg.type === 'sql') {
+        const answer = onSql ? onSql(msg) : Promise.resolve<ParentMessage>({ type: 'sql-result', ok: false, error: 'sql is not available in this process' });
+        void answer.then((reply) => {
+          if (!toChild.destroyed) toChild.write(`${JSON.stringify(reply)}\n`);
+        });
+      } else if (outcome.terminal === undefined) {
+        outcome.terminal = msg;
+      }
+    }
+  });
+  toChild.write(`${JSON.stringify(spec)}\n`);
+
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (done) return;
+      done = true;
+      clearInterval(poll);
+      clearTimeout(timer);
+      outcome.exitCode = code;
+      outcome.signal = signal;
+      outcome.wallMs = Math.round(performance.now() - started);
+      outcome.stdout = stdout.text();
+      outcome.stderr = malformed > 0 ? `${stderr.text()}\n[${malformed} malformed protocol lines]` : stderr.text();
+      toChild.destroy();
+      resolve(outcome);
+    };
+    child.on('error', (err) => {
+      stderr.push(`spawn failed: ${err.message}`);
+      finish(null, null);
+    });
+    child.on('exit', () => observe());
+    child.on('close', (code, signal) => finish(code, signal));
+  });
+}

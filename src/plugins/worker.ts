@@ -1,0 +1,204 @@
+/**
+ * Entry point of a plugin process (spawned by runner.ts / discovery.ts under Node's
+ * permission model). Reads its WorkerSpec from fd 4, loads the plugin module, runs it with a
+ * metered accessor over the dataset's Arrow file, checks the result is representable as
+ * JSON, and sends exactly one terminal message on fd 3. Anything that prevents that message
+ * (process.exit in plugin code, a promise that never settles, a crash) is detected here
+ * where possible and by the parent otherwise.
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { stableStringify } from '../common/hash.ts';
+import { emptyTelemetry, type AccessTelemetry, type DatasetAccessor, type SqlResult } from '../dataset/types.ts';
+import { PARENT_TO_CHILD_FD, readLineSync, sendToParent, type ChildMessage, type DescribedFile, type ParentMessage, type WorkerSpec } from './protocol.ts';
+import { definitionProblems } from './sdk.ts';
+import type { PluginContext, PluginDefinition, PluginManifest, PluginResult } from './types.ts';
+
+const realExit: (code?: number) => never = process.exit.bind(process) as (code?: number) => never;
+let terminalSent = false;
+let baselineRssBytes = 0;
+
+function usage(): { maxRssBytes: number; cpuMs: number; baselineRssBytes: number } {
+  const ru = process.resourceUsage();
+  return { maxRssBytes: ru.maxRSS * 1024, cpuMs: Math.round((ru.userCPUTime + ru.systemCPUTime) / 1000), baselineRssBytes };
+}
+
+function terminal(message: ChildMessage): never {
+  if (!terminalSent) {
+    terminalSent = true;
+    sendToParent(message);
+  }
+  realExit(0);
+}
+
+/** Why an import failed, in words a plugin author can act on. */
+export function describeLoadError(file: string, err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX') {
+    return `${file} uses TypeScript syntax that Node's type stripping cannot run (${e.message.split('\n')[0]}); replace enums with \`as const\` objects and namespaces with modules, or build the plugin to JavaScript first`;
+  }
+  if (e?.code === 'ERR_ACCESS_DENIED') {
+    return `${file} tried to read or write outside what the plugin sandbox allows (${e.message.split('\n')[0]}); plugins may read their own directory and write only to ctx.artifacts`;
+  }
+  return `${file} could not be loaded: ${e?.message?.split('\n')[0] ?? String(err)}`;
+}
+
+/** A module's plugins: its default export (one definition or an array of them). */
+function definitionsOf(mod: Record<string, unknown>): unknown[] {
+  const d = mod['default'];
+  if (d === undefined) return [];
+  return Array.isArray(d) ? d : [d];
+}
+
+function manifestOf(def: Record<string, unknown>): PluginManifest & { hasRun: boolean } {
+  const { run, ...rest } = def;
+  // Only JSON-representable metadata crosses the boundary; the parent validates it with ajv.
+  return { ...(JSON.parse(JSON.stringify(rest)) as PluginManifest), hasRun: typeof run === 'function' };
+}
+
+async function describe(files: readonly string[]): Promise<never> {
+  const out: DescribedFile[] = [];
+  for (const file of files) {
+    try {
+      const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+      const defs = definitionsOf(mod);
+      if (defs.length === 0) {
+        out.push({ file, manifests: [], error: `${file} has no default export; export default definePlugin({...})` });
+        continue;
+      }
+      out.push({ file, manifests: defs.map((d) => manifestOf((d ?? {}) as Record<string, unknown>)) });
+    } catch (err) {
+      out.push({ file, manifests: [], error: describeLoadError(file, err) });
+    }
+  }
+  return terminal({ type: 'described', files: out });
+}
+
+/** `sql` goes to the parent, which runs it in a separate read-only, killable SQL process. */
+function sqlViaParent(query: string, params: unknown, options: unknown): SqlResult {
+  sendToParent({ type: 'sql', query, params: params ?? null, options: (options ?? {}) as Record<string, never> });
+  const reply = JSON.parse(readLineSync(PARENT_TO_CHILD_FD)) as ParentMessage;
+  if (!reply.ok) throw new Error(reply.error);
+  return reply.result;
+}
+
+interface ArrowAccessorModule {
+  createArrowAccessor(options: Record<string, unknown>): DatasetAccessor;
+}
+
+/**
+ * The accessor is built on first use: requiring the dataset layer (apache-arrow) costs ~0.1 s,
+ * which orchestration-only plugins should not pay. require(esm) keeps this synchronous.
+ */
+function lazyAccessor(spec: Extract<WorkerSpec, { mode: 'run' }>, telemetry: AccessTelemetry): DatasetAccessor {
+  let real: DatasetAccessor | undefined;
+  const get = (): DatasetAccessor => {
+    if (real) return real;
+    if (!spec.dataset) throw new Error('this run has no dataset');
+    const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+    const mod = createRequire(import.meta.url)(`../dataset/index.${ext}`) as ArrowAccessorModule;
+    real = mod.createArrowAccessor({
+      arrowPath: spec.dataset.arrowPath,
+      info: spec.dataset.info,
+      pluginId: spec.pluginId,
+      largeRows: spec.config.largeRows,
+      streamingStrict: spec.dataset.streamingStrict,
+      allowUnboundedLoad: spec.dataset.allowUnboundedLoad,
+      telemetry,
+      sql: sqlViaParent,
+    });
+    return real;
+  };
+  return {
+    iterBatches: (o) => get().iterBatches(o),
+    load: (o) => get().load(o),
+    sql: (q, p, o) => get().sql(q, p, o),
+    info: () => get().info(),
+  };
+}
+
+async function run(spec: Extract<WorkerSpec, { mode: 'run' }>): Promise<never> {
+  const telemetry = emptyTelemetry();
+  let def: PluginDefinition | undefined;
+  try {
+    const mod = (await import(pathToFileURL(spec.file).href)) as Record<string, unknown>;
+    def = definitionsOf(mod).find((d) => (d as { id?: unknown } | null)?.id === spec.pluginId) as PluginDefinition | undefined;
+  } catch (err) {
+    return terminal({ type: 'failed', phase: 'load', reason: describeLoadError(spec.file, err) });
+  }
+  if (!def) return terminal({ type: 'failed', phase: 'load', reason: `${spec.file} no longer exports plugin "${spec.pluginId}"` });
+  const problems = definitionProblems(def);
+  if (problems.length > 0) return terminal({ type: 'failed', phase: 'load', reason: `invalid plugin definition: ${problems.join('; ')}` });
+
+  const declared = new Set(def.dependsOn ?? []);
+  let logLines = 0;
+  const log = (level: 'info' | 'warn') => (message: string) => {
+    // A chatty plugin must not flood the runner: the first 200 lines are kept.
+    if (logLines++ < 200) sendToParent({ type: 'log', level, message: String(message).slice(0, 2000) });
+  };
+  const ctx: PluginContext = {
+    dataset: lazyAccessor(spec, telemetry),
+    config: Object.freeze({ ...spec.config, closeWindow: Object.freeze({ ...spec.config.closeWindow }), plugin: Object.freeze({ ...spec.config.plugin }) }),
+    seed: spec.seed,
+    results(pluginId: string): PluginResult | undefined {
+      if (!declared.has(pluginId)) {
+        throw new Error(`ctx.results("${pluginId}"): "${pluginId}" is not in this plugin's dependsOn; declare it so the runner orders the plugins`);
+      }
+      return spec.dependencies[pluginId];
+    },
+    artifacts: spec.artifacts,
+    log: { info: log('info'), warn: log('warn') },
+  };
+
+  baselineRssBytes = process.memoryUsage.rss();
+  let result: unknown;
+  try {
+    result = await def.run(ctx);
+  } catch (err) {
+    const e = err as Error;
+    const message = e instanceof Error ? e.message : `a non-Error value: ${safeString(err)}`;
+    return terminal({ type: 'failed', phase: 'run', reason: `run() failed: ${message.split('\n')[0]}`, detail: e?.stack ?? '', telemetry, usage: usage() });
+  }
+  // JSON.stringify would silently drop functions and turn NaN into null: refuse instead.
+  let checked: unknown;
+  try {
+    checked = JSON.parse(stableStringify(result));
+  } catch (err) {
+    const what = (err as Error).message.replace(/^\$/, 'result');
+    return terminal({ type: 'failed', phase: 'result', reason: `the result is not serializable: ${what}`, telemetry, usage: usage() });
+  }
+  return terminal({ type: 'result', result: checked, telemetry, usage: usage() });
+}
+
+function safeString(v: unknown): string {
+  try {
+    return String(v).slice(0, 200);
+  } catch {
+    return typeof v;
+  }
+}
+
+function main(): void {
+  let spec: WorkerSpec;
+  try {
+    spec = JSON.parse(readLineSync(PARENT_TO_CHILD_FD)) as WorkerSpec;
+  } catch (err) {
+    process.stderr.write(`stat-harness worker: no spec on fd ${PARENT_TO_CHILD_FD}: ${(err as Error).message}\n`);
+    return realExit(70);
+  }
+  // process.exit in plugin code ends the process without a result: say so before it happens.
+  process.exit = ((code?: number | string | null) => {
+    terminal({ type: 'exit-called', code: code ?? null });
+  }) as typeof process.exit;
+  // The event loop emptied while run() was still pending: its promise can never settle.
+  process.on('beforeExit', () => terminal({ type: 'unsettled' }));
+  process.on('uncaughtException', (err) =>
+    terminal({ type: 'failed', phase: 'run', reason: `uncaught exception: ${(err as Error)?.message?.split('\n')[0] ?? String(err)}`, detail: (err as Error)?.stack ?? '' }),
+  );
+  process.on('unhandledRejection', (err) =>
+    terminal({ type: 'failed', phase: 'run', reason: `unhandled rejection: ${(err as Error)?.message?.split('\n')[0] ?? String(err)}`, detail: (err as Error)?.stack ?? '' }),
+  );
+  void (spec.mode === 'describe' ? describe(spec.files) : run(spec));
+}
+
+main();
