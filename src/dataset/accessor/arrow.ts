@@ -1,14 +1,18 @@
 /**
  * Arrow backend: streams the record batches of a dataset's Arrow IPC file (layout "1", see
- * arrow-layout.ts) without native addons and without holding the file in memory. The IPC
- * *file* format is the stream format framed by a magic header and a footer, so the file is
- * validated (magic at both ends, footer length) and then its stream part is fed in 1 MiB
- * chunks to apache-arrow's synchronous stream reader: memory is one record batch plus the
- * column dictionaries.
+ * arrow-layout.ts) without native addons and without holding the file in memory.
+ * apache-arrow's synchronous file reader wants the whole file as one buffer, so instead: the
+ * file is validated (magic at both ends, footer length), its footer decoded for the schema
+ * and the message blocks, and the messages (dictionaries, then record batches) are fed in
+ * 1 MiB chunks to the synchronous *stream* reader behind a schema message we encode
+ * ourselves (apache-arrow's file writer keeps the schema only in the footer). Memory is one
+ * record batch plus the column dictionaries.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { isAscii } from 'node:buffer';
-import { RecordBatchReader, type Data, type RecordBatch, type Vector } from 'apache-arrow';
+import { RecordBatchReader, RecordBatchStreamWriter, type Data, type RecordBatch, type Schema, type Vector } from 'apache-arrow';
+// Deep import (package export "./*"): the footer decoder is not re-exported from the package root.
+import { Footer } from 'apache-arrow/ipc/metadata/file';
 import { HarnessError } from '../../common/errors.ts';
 import type { ColumnBatch } from '../types.ts';
 import type { ColumnSpec } from './columns.ts';
@@ -35,23 +39,52 @@ function layoutError(path: string, what: string): never {
   });
 }
 
-/** Byte range of the IPC stream inside an Arrow file, after checking magic and footer. */
-function streamRange(fd: number, path: string): { start: number; end: number } {
+interface FileLayout {
+  schema: Schema;
+  /** Offset of the first dictionary or record batch message. */
+  start: number;
+  /** Start of the footer. */
+  end: number;
+}
+
+/** Check magic and footer, decode the footer: the schema and where the messages are. */
+function readLayout(fd: number, path: string): FileLayout {
   const size = fstatSync(fd).size;
   if (size < 8 + 10) layoutError(path, `it is only ${size} bytes (truncated or empty)`);
   const head = Buffer.alloc(8);
   readSync(fd, head, 0, 8, 0);
-  if (head.toString('latin1', 0, 6) !== MAGIC) layoutError(path, 'the ARROW1 magic is missing at the start (is it a CSV or an Arrow *stream*?)');
+  if (head.toString('latin1', 0, 6) !== MAGIC) layoutError(path, 'the ARROW1 magic is missing at the start (is it a CSV, or an Arrow *stream* instead of a file?)');
   const tail = Buffer.alloc(10);
   readSync(fd, tail, 0, 10, size - 10);
   if (tail.toString('latin1', 4, 10) !== MAGIC) layoutError(path, 'the ARROW1 magic is missing at the end (the file is truncated)');
   const footerLength = tail.readInt32LE(0);
   const footerStart = size - 10 - footerLength;
   if (footerLength <= 0 || footerStart < 8) layoutError(path, `its footer length (${footerLength}) does not fit in ${size} bytes`);
-  return { start: 8, end: footerStart };
+  const footerBytes = Buffer.alloc(footerLength);
+  readSync(fd, footerBytes, 0, footerLength, footerStart);
+  let footer: Footer;
+  try {
+    footer = Footer.decode(footerBytes);
+  } catch (err) {
+    return layoutError(path, `its footer cannot be decoded (${(err as Error).message})`);
+  }
+  const offsets = [...footer.dictionaryBatches(), ...footer.recordBatches()].map((b) => Number(b.offset));
+  const start = offsets.length ? Math.min(...offsets) : footerStart;
+  if (start < 8 || start > footerStart) layoutError(path, 'its footer points outside the file');
+  return { schema: footer.schema, start, end: footerStart };
 }
 
-function* fileChunks(fd: number, start: number, end: number): Generator<Uint8Array, void, undefined> {
+/** The IPC stream encoding of a schema message (what the stream reader expects first). */
+function schemaMessage(schema: Schema): Uint8Array {
+  const writer = new RecordBatchStreamWriter();
+  writer.reset(undefined, schema);
+  writer.finish();
+  const bytes = writer.toUint8Array(true);
+  return bytes.subarray(0, bytes.length - 8); // drop the end-of-stream marker
+}
+
+function* fileChunks(fd: number, prefix: Uint8Array, start: number, end: number): Generator<Uint8Array, void, undefined> {
+  yield prefix;
   for (let pos = start; pos < end; ) {
     const len = Math.min(CHUNK, end - pos);
     // A fresh buffer per chunk: the reader may keep views into it for the current batch.
@@ -63,19 +96,19 @@ function* fileChunks(fd: number, start: number, end: number): Generator<Uint8Arr
   }
 }
 
-function openReader(path: string): { reader: RecordBatchReader; close(): void } {
+function openReader(path: string): { reader: RecordBatchReader; schema: Schema; close(): void } {
   let fd: number;
   try {
     fd = openSync(path, 'r');
   } catch (err) {
-    throw new HarnessError('arrow-file', `cannot open ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { file: path });
+    throw new HarnessError('arrow-file', `cannot open ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { file: path, hint: 'check the path' });
   }
   try {
-    const { start, end } = streamRange(fd, path);
-    const reader = RecordBatchReader.from(fileChunks(fd, start, end));
+    const layout = readLayout(fd, path);
+    const reader = RecordBatchReader.from(fileChunks(fd, schemaMessage(layout.schema), layout.start, layout.end));
     if (!reader.isSync()) layoutError(path, 'unexpected asynchronous reader');
     reader.open();
-    return { reader, close: () => closeSync(fd) };
+    return { reader, schema: layout.schema, close: () => closeSync(fd) };
   } catch (err) {
     closeSync(fd);
     if (err instanceof HarnessError) throw err;
@@ -85,11 +118,9 @@ function openReader(path: string): { reader: RecordBatchReader; close(): void } 
 
 /** Open and validate a dataset Arrow file; scans reopen it, so several scans may run at once. */
 export function openArrowDataset(path: string): ArrowDataset {
-  const { reader, close } = openReader(path);
+  const { reader, schema, close } = openReader(path);
   let meta: Map<string, string>;
   try {
-    const schema = reader.schema;
-    if (!schema) layoutError(path, 'it has no schema');
     meta = schema.metadata;
     if (meta.get(ARROW_META.layout) !== ARROW_LAYOUT_VERSION) {
       layoutError(path, `schema metadata ${ARROW_META.layout} is ${JSON.stringify(meta.get(ARROW_META.layout) ?? null)}, expected "${ARROW_LAYOUT_VERSION}"`);
