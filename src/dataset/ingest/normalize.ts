@@ -1,0 +1,299 @@
+/**
+ * Source rows → normalized job rows. One RowNormalizer per ingest: it resolves the column
+ * mapping when the header arrives, then for every row maps cells onto roles, parses times
+ * (epoch ms, UTC), redacts, parses params, builds extra_json, checks data quality, hashes
+ * the normalized content and hands the row to the writer — unless the queue id was already
+ * seen (identical → collapsed with a warning; different → refused).
+ *
+ * The row hash covers exactly what is stored as content (the 14 roles and extra_json, after
+ * mapping, time zone and redaction), never the row id or source line, so the dataset
+ * fingerprint does not depend on column order, row order or file format.
+ */
+import { hash } from 'node:crypto';
+import { HarnessError } from '../../common/errors.ts';
+import { CANONICAL_ROLES, type CanonicalRole } from '../../config/roles.ts';
+import { JOB_COLUMNS } from '../store.ts';
+import type { DataQuality, DataQualityIssue } from '../types.ts';
+import { autoRole, resolveMapping, type ColumnMapping } from './mapping.ts';
+import { parseParams } from './params.ts';
+import type { Cell, RowSink } from './reader.ts';
+import { planRedaction, redactParamsText, type RedactionConfig, type RedactionPlan } from './redaction.ts';
+import type { TimestampParser } from './timestamps.ts';
+
+export const MAX_QUALITY_LINES = 20;
+type Value = string | number | null;
+
+const ROLE_COUNT = CANONICAL_ROLES.length;
+const R = Object.fromEntries(CANONICAL_ROLES.map((r, i) => [r, i])) as Record<CanonicalRole, number>;
+/** Offsets into the JOB_COLUMNS row: row_id is 0, roles are 1..14, extra_json 15, source_line 16. */
+const EXTRA_AT = JOB_COLUMNS.indexOf('extra_json');
+const LINE_AT = JOB_COLUMNS.indexOf('source_line');
+const TIME_INDEX = new Set([R.queue_dt, R.start_dt, R.end_dt]);
+
+export interface RowOutput {
+  addJob(vals: readonly Value[]): void;
+  addParam(rowId: number, key: string, value: string): void;
+  /** Source line of the stored row with this queue id (for duplicate messages). */
+  lineOfQueueId(queueId: string): number | undefined;
+}
+
+export interface NormalizerOptions {
+  file: string;
+  overrides: Readonly<Record<string, string>>;
+  redaction: RedactionConfig;
+  parseTime: TimestampParser;
+  timeZone: string;
+  /** "line" for text formats, "row" for Arrow. */
+  unit: 'line' | 'row';
+  /** CSV cells written by our own export carry a `'` before a formula character: undo it. */
+  undoFormulaGuard: boolean;
+  /** JSONL: keys may first appear after line 1, so start_dt/end_dt may be mapped late. */
+  lateColumns: boolean;
+  firstRowId: number;
+  out: RowOutput;
+}
+
+export function emptyIssue(): DataQualityIssue {
+  return { count: 0, lines: [] };
+}
+
+export function emptyQuality(): DataQuality {
+  return { endBeforeStart: emptyIssue(), malformedParams: emptyIssue(), cancelledBeforeStart: emptyIssue(), missingTimestamps: emptyIssue() };
+}
+
+function note(issue: DataQualityIssue, line: number, n = 1): void {
+  issue.count += n;
+  if (issue.lines.length < MAX_QUALITY_LINES && issue.lines[issue.lines.length - 1] !== line) issue.lines.push(line);
+}
+
+/** Content hash of one normalized row (roles 1..14 and extra_json of a JOB_COLUMNS row). */
+export function rowHash(vals: readonly Value[]): string {
+  let s = '';
+  for (let i = 1; i <= EXTRA_AT; i++) {
+    const v = vals[i];
+    if (v === null || v === undefined) s += '~';
+    else if (typeof v === 'number') s += `n${v};`;
+    else s += `s${v.length}:${v}`;
+  }
+  return hash('sha256', s, 'base64');
+}
+
+const FORMULA_GUARDED = /^'[=+\-@\t\r]/;
+
+export class RowNormalizer implements RowSink {
+  readonly quality: DataQuality = emptyQuality();
+  readonly duplicates: DataQualityIssue = emptyIssue();
+  readonly warnings: string[] = [];
+  /** Row hashes of every stored row (fingerprint input). */
+  readonly hashes: string[] = [];
+  mapping: ColumnMapping | undefined;
+  private readonly o: NormalizerOptions;
+  private columns: string[] = [];
+  private roleSrc = new Int32Array(ROLE_COUNT).fill(-1);
+  private extraSrc: { index: number; prefix: string; redact: boolean }[] = [];
+  private redaction: RedactionPlan | undefined;
+  private readonly seen = new Map<string, string>();
+  private nextRowId: number;
+  private readonly vals: Value[] = new Array<Value>(JOB_COLUMNS.length).fill(null);
+  private extraNames: string[] = [];
+
+  constructor(options: NormalizerOptions) {
+    this.o = options;
+    this.nextRowId = options.firstRowId;
+  }
+
+  /** Rows already in the dataset (append): their hashes count for dedup and the fingerprint. */
+  seedExisting(queueId: string, rowHashValue: string, rowId: number): void {
+    this.seen.set(queueId, rowHashValue);
+    this.hashes.push(rowHashValue);
+    if (rowId >= this.nextRowId) this.nextRowId = rowId + 1;
+  }
+
+  /** What datasets.redaction_json records (never the salt). */
+  get redactionRecord(): RedactionPlan['record'] {
+    return this.redaction?.record ?? {};
+  }
+
+  header(columns: readonly string[]): void {
+    this.columns = [...columns];
+    let mapping: ColumnMapping;
+    if (this.o.lateColumns) {
+      // Only the never-null roles must be in the first object; start/end may come later.
+      const standIns = lateStandIns(this.columns, this.o.overrides);
+      const overrides = { ...this.o.overrides, ...Object.fromEntries(standIns.map((s) => [s, s.slice(1)])) };
+      mapping = resolveMapping([...this.columns, ...standIns], overrides, this.o.file);
+      for (const [role, col] of Object.entries(mapping.roles)) {
+        if (col.startsWith('\u0000')) {
+          delete mapping.roles[role as CanonicalRole];
+          delete mapping.detectedBy[role as CanonicalRole];
+        }
+      }
+    } else {
+      mapping = resolveMapping(this.columns, this.o.overrides, this.o.file);
+    }
+    this.mapping = mapping;
+    this.redaction = planRedaction(this.o.redaction, mapping, this.o.file);
+    if (this.redaction.record && 'salted' in this.redaction.record && !this.redaction.record.salted) {
+      this.warnings.push('redaction without ingest.redact.salt: hashed values can be recovered by hashing guesses; set a secret salt');
+    }
+    this.replan();
+  }
+
+  addColumn(name: string, line: number): void {
+    this.columns.push(name);
+    const m = this.mapping!;
+    const override = this.o.overrides[name];
+    const role = (override as CanonicalRole | undefined) ?? autoRole(name)?.role;
+    if (role !== undefined && m.roles[role] === undefined) {
+      m.roles[role] = name;
+      m.detectedBy[role] = override !== undefined ? 'map' : 'erp-name';
+    } else {
+      m.extras = [...m.extras, name].sort();
+      if (line > 0) this.warnings.push(`column "${name}" first appears at ${this.o.unit} ${line}; kept as an extra column`);
+    }
+    this.replan();
+  }
+
+  private replan(): void {
+    const m = this.mapping!;
+    const index = new Map(this.columns.map((c, i) => [c, i]));
+    this.roleSrc.fill(-1);
+    for (const [role, col] of Object.entries(m.roles)) this.roleSrc[R[role as CanonicalRole]] = index.get(col) ?? -1;
+    this.extraNames = m.extras;
+    this.extraSrc = m.extras.map((name) => ({ index: index.get(name)!, prefix: `${JSON.stringify(name)}:`, redact: this.redaction!.extras.has(name) }));
+  }
+
+  /** After the last row: late-mapped required columns must have shown up. */
+  finish(): void {
+    const m = this.mapping!;
+    for (const role of ['start_dt', 'end_dt'] as const) {
+      if (m.roles[role] === undefined) {
+        throw new HarnessError('missing-column', `no column for the required role ${role} in any record; the keys are: ${this.columns.join(', ')}`, {
+          file: this.o.file,
+          hint: `map a column onto it, e.g. --map COLUMN=${role}`,
+        });
+      }
+    }
+  }
+
+  get extraColumns(): string[] {
+    return this.extraNames;
+  }
+
+  row(cells: readonly Cell[], line: number): void {
+    const o = this.o;
+    const vals = this.vals;
+    const red = this.redaction!;
+    for (let r = 0; r < ROLE_COUNT; r++) {
+      const src = this.roleSrc[r]!;
+      let v: Cell = src >= 0 && src < cells.length ? cells[src]! : null;
+      if (v === '') v = null;
+      if (v !== null) {
+        if (TIME_INDEX.has(r)) {
+          if (typeof v === 'string') {
+            const t = o.parseTime(v);
+            if (typeof t === 'string') this.badTime(r, v, t, line);
+            v = t;
+          }
+        } else {
+          if (typeof v === 'number') v = String(v);
+          if (o.undoFormulaGuard && v.charCodeAt(0) === 39 && FORMULA_GUARDED.test(v)) v = v.slice(1);
+          if (red.roles.has(CANONICAL_ROLES[r]!)) v = r === R.params ? v : red.hash(v);
+        }
+      }
+      vals[r + 1] = v;
+    }
+    const qid = vals[R.process_queue_id + 1] as string | null;
+    if (qid === null) this.required('process_queue_id', line);
+    if (vals[R.process_id + 1] === null) this.required('process_id', line);
+    if (vals[R.queue_dt + 1] === null) this.required('queue_dt', line);
+    // Params: parse once (quality + rows), redact values of configured keys.
+    let pairs: string[] | undefined;
+    const rawParams = vals[R.params + 1] as string | null;
+    if (rawParams !== null) {
+      const parsed = parseParams(rawParams);
+      if (parsed.malformed > 0) note(this.quality.malformedParams, line, parsed.malformed);
+      pairs = parsed.pairs;
+      if (red.paramKeys.size > 0 || red.roles.has('params')) {
+        if (red.roles.has('params')) {
+          for (let i = 1; i < pairs.length; i += 2) pairs[i] = red.hash(pairs[i]!);
+          vals[R.params + 1] = redactParamsText(rawParams, new Set(pairs.filter((_, i) => i % 2 === 0)), red.hash);
+        } else {
+          for (let i = 0; i < pairs.length; i += 2) if (red.paramKeys.has(pairs[i]!)) pairs[i + 1] = red.hash(pairs[i + 1]!);
+          vals[R.params + 1] = redactParamsText(rawParams, red.paramKeys, red.hash);
+        }
+      }
+    }
+    // extra_json: a JSON object of the non-empty extra cells, keys sorted.
+    let extra: string | null = null;
+    for (const x of this.extraSrc) {
+      let v: Cell = x.index < cells.length ? cells[x.index]! : null;
+      if (v === null || v === '') continue;
+      if (typeof v === 'number') v = String(v);
+      if (o.undoFormulaGuard && v.charCodeAt(0) === 39 && FORMULA_GUARDED.test(v)) v = v.slice(1);
+      if (x.redact) v = red.hash(v);
+      extra = `${extra === null ? '{' : `${extra},`}${x.prefix}${JSON.stringify(v)}`;
+    }
+    vals[EXTRA_AT] = extra === null ? null : `${extra}}`;
+    // Data quality (kept and flagged, never refused).
+    const start = vals[R.start_dt + 1] as number | null;
+    const end = vals[R.end_dt + 1] as number | null;
+    if (start !== null && end !== null && end < start) note(this.quality.endBeforeStart, line);
+    if (start === null) {
+      const status = vals[R.status + 1] as string | null;
+      if (status !== null && /^cancel/i.test(status)) note(this.quality.cancelledBeforeStart, line);
+      else note(this.quality.missingTimestamps, line);
+    } else if (end === null) note(this.quality.missingTimestamps, line);
+    // De-duplicate by queue id.
+    const h = rowHash(vals);
+    const prev = this.seen.get(qid!);
+    if (prev !== undefined) {
+      if (prev === h) {
+        note(this.duplicates, line);
+        return;
+      }
+      const first = o.out.lineOfQueueId(qid!);
+      throw new HarnessError('duplicate-queue-id', `process_queue_id "${qid}" at ${o.unit} ${line} was already used${first === undefined ? '' : ` at ${o.unit} ${first}`} with different content`, {
+        file: o.file,
+        line,
+        hint: 'queue ids must be unique; remove or correct one of the two rows (identical duplicate rows are merged automatically)',
+      });
+    }
+    this.seen.set(qid!, h);
+    this.hashes.push(h);
+    const rowId = this.nextRowId++;
+    vals[0] = rowId;
+    vals[LINE_AT] = line;
+    o.out.addJob(vals);
+    if (pairs !== undefined) for (let i = 0; i < pairs.length; i += 2) o.out.addParam(rowId, pairs[i]!, pairs[i + 1]!);
+  }
+
+  private required(role: CanonicalRole, line: number): never {
+    const col = this.mapping!.roles[role];
+    throw new HarnessError('missing-value', `${this.o.unit} ${line}: ${role}${col && col !== role ? ` (column ${col})` : ''} is empty`, {
+      file: this.o.file,
+      line,
+      hint: role === 'queue_dt' ? 'every job needs the time it was queued' : `every job needs a ${role}`,
+    });
+  }
+
+  private badTime(r: number, text: string, why: string, line: number): never {
+    const role = CANONICAL_ROLES[r]!;
+    const col = this.mapping!.roles[role];
+    throw new HarnessError('bad-timestamp', `${this.o.unit} ${line}: ${role}${col && col !== role ? ` (column ${col})` : ''} ${JSON.stringify(text)}: ${why}`, {
+      file: this.o.file,
+      line,
+      hint: `write ISO 8601 (2025-01-31T23:59:00Z, or 2025-01-31 23:59:00 read in ${this.o.timeZone}; set --tz for local times)`,
+    });
+  }
+}
+
+/** Placeholder names so resolveMapping accepts a JSONL first object without start/end keys. */
+function lateStandIns(header: readonly string[], overrides: Readonly<Record<string, string>>): string[] {
+  const present = new Set<string>();
+  for (const c of header) {
+    const role = overrides[c] ?? autoRole(c)?.role;
+    if (role !== undefined) present.add(role);
+  }
+  return (['start_dt', 'end_dt'] as const).filter((r) => !present.has(r)).map((r) => `\u0000${r}`);
+}
