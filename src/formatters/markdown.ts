@@ -2,7 +2,7 @@
  * Markdown for a PR comment (GitHub-flavored): a verdict line, a counts table, a table of
  * problems, and collapsible <details> for suppressed, not-applicable and passing results.
  * Every text cell is escaped: a message must not end a table row (`|`, line breaks), open
- * HTML (`<`), format text or links (`*`, `_`, `` ` ``, `[`), or mention people (`@`).
+ * HTML (`<`), format text or links (`*`, `_`, `~`, `` ` ``, `[`), or mention people (`@`).
  */
 import type { EvaluationReport, PolicyResult } from '../policy/result.ts';
 import {
@@ -29,7 +29,7 @@ export function escapeMarkdownCell(s: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/@/g, '&#64;')
-    .replace(/[\\`*_{}[\]()#+!|~]/g, (ch) => `\\${ch}`);
+    .replace(/[\\`*_[\]|~]/g, (ch) => `\\${ch}`);
   return lines(escaped).join('<br>');
 }
 
