@@ -1,0 +1,136 @@
+/**
+ * allowlist.yaml: accepted exceptions (policy + subject + reason + owner + expiry). Loading is
+ * strict (blank reason/owner, impossible dates, over-broad globs are config errors at their
+ * line); applying it is pure: a failing result matched by a live entry becomes `allowlisted`
+ * (still reported, with the reason); expired entries fail, entries expiring within 14 days
+ * warn, entries that matched nothing are stale.
+ */
+import { existsSync } from 'node:fs';
+import picomatch from 'picomatch';
+import { HarnessError } from '../common/errors.ts';
+import { parseIsoDate } from '../common/parse.ts';
+import { validateDocument } from '../common/schema.ts';
+import { didYouMeanSuffix } from '../common/suggest.ts';
+import { parseYamlFile, type ParsedYaml } from '../common/yaml.ts';
+import { DAY_MS } from './operators.ts';
+import type { PolicyMeta, PolicyResult } from './result.ts';
+
+export const EXPIRY_WARNING_DAYS = 14;
+
+export interface AllowlistEntry {
+  policy: string;
+  subject: string;
+  reason: string;
+  owner: string;
+  expires: string;
+  /** Where the entry is written (for results about the entry itself). */
+  file: string;
+  line: number;
+  matches(subjectId: string): boolean;
+}
+
+export interface Allowlist {
+  file: string;
+  entries: AllowlistEntry[];
+}
+
+export const ALLOWLIST_POLICIES = {
+  expired: 'allowlist.expired',
+  expiring: 'allowlist.expiring',
+  stale: 'allowlist.stale',
+} as const;
+
+/** True when a glob leaves nothing literal to anchor on (`*`, `**`, `*?*`, `{a,*}`…). */
+export function isOverBroadGlob(pattern: string): boolean {
+  if (!picomatch.scan(pattern).isGlob) return false;
+  return pattern.replace(/[*?[\]{}()!+@,/.\\|^$-]/g, '').length < 3;
+}
+
+export function loadAllowlist(file: string, displayFile = file): Allowlist {
+  if (!existsSync(file)) throw new HarnessError('file-not-found', `allowlist ${displayFile} does not exist`, { file: displayFile, hint: 'create it (entries: []) or pass --allowlist <file>' });
+  const parsed = parseYamlFile(file);
+  return defineAllowlist({ ...parsed, file: displayFile });
+}
+
+export function defineAllowlist(doc: Pick<ParsedYaml, 'file' | 'value' | 'positionOf'>): Allowlist {
+  const fail = (code: string, message: string, path: (string | number)[], hint?: string): never => {
+    throw new HarnessError(code, message, { file: doc.file, ...doc.positionOf(path), ...(hint === undefined ? {} : { hint }) });
+  };
+  const raw = doc.value ?? { entries: [] };
+  const rawEntries = (raw as { entries?: unknown }).entries;
+  // Human-first checks before the schema: the commonest mistakes get a message naming the entry.
+  if (Array.isArray(rawEntries)) {
+    rawEntries.forEach((e, i) => {
+      if (e === null || typeof e !== 'object' || Array.isArray(e)) return;
+      const entry = e as Record<string, unknown>;
+      const label = `allowlist entry ${i + 1}${typeof entry['policy'] === 'string' ? ` (${entry['policy']} / ${String(entry['subject'])})` : ''}`;
+      for (const key of ['reason', 'owner'] as const) {
+        const v = entry[key];
+        if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) {
+          fail(`allowlist-missing-${key}`, `${label} has no ${key}`, v === undefined ? ['entries', i] : ['entries', i, key], key === 'reason' ? 'every exception needs a written justification' : 'name the person or team who answers for the exception');
+        }
+      }
+      const expires = entry['expires'];
+      if (typeof expires === 'string' && parseIsoDate(expires) === undefined) {
+        fail('allowlist-bad-date', `${label}: expires "${expires}" is not a real calendar date (YYYY-MM-DD)`, ['entries', i, 'expires']);
+      }
+      const subject = entry['subject'];
+      if (typeof subject === 'string' && isOverBroadGlob(subject)) {
+        fail('allowlist-broad-subject', `${label}: subject "${subject}" matches every subject`, ['entries', i, 'subject'], 'name the subject, or use a narrow glob such as legacy_*_v1');
+      }
+    });
+  }
+  validateDocument('allowlist.schema.json', doc, 'allowlist');
+  const entries = ((raw as { entries: Omit<AllowlistEntry, 'file' | 'line' | 'matches'>[] }).entries ?? []).map((e, i) => {
+    const isMatch = picomatch(e.subject, { dot: true });
+    return { ...e, file: doc.file, line: doc.positionOf(['entries', i]).line, matches: (id: string) => id === e.subject || isMatch(id) };
+  });
+  return { file: doc.file, entries };
+}
+
+export function daysUntil(dateIso: string, nowMs: number): number {
+  return Math.round((parseIsoDate(dateIso)! - nowMs) / DAY_MS);
+}
+
+export function allowlistMetas(file: string): PolicyMeta[] {
+  const base = { owner: 'governance', subject: 'repo' as const, file, line: 1, tags: ['allowlist'] };
+  return [
+    { ...base, id: ALLOWLIST_POLICIES.expired, title: 'Allowlist entries must not be expired', stage: 'fail', remediation: 'fix the violation, or renew the entry with a new reason and date' },
+    { ...base, id: ALLOWLIST_POLICIES.expiring, title: 'Allowlist entries expiring within 14 days', stage: 'warn', remediation: 'plan the fix or renew the entry before it expires' },
+    { ...base, id: ALLOWLIST_POLICIES.stale, title: 'Allowlist entries must match a failing result', stage: 'warn', remediation: 'remove the entry: the exception is no longer needed' },
+  ];
+}
+
+/**
+ * Apply the allowlist to evaluated results (in place order preserved) and append the
+ * allowlist's own results (expired / expiring / stale), sorted by the caller.
+ */
+export function applyAllowlist(results: PolicyResult[], allowlist: Allowlist, nowMs: number, loadedPolicyIds: readonly string[]): PolicyResult[] {
+  const used = new Set<AllowlistEntry>();
+  const live = allowlist.entries.filter((e) => daysUntil(e.expires, nowMs) >= 0);
+  const out = results.map((r) => {
+    if (r.status !== 'fail' && r.status !== 'unknown') return r;
+    const entry = live.find((e) => e.policy === r.policyId && e.matches(r.subject.id));
+    if (!entry) return r;
+    used.add(entry);
+    return { ...r, status: 'allowlisted' as const, suppression: { kind: 'allowlist' as const, reason: entry.reason, owner: entry.owner, expires: entry.expires } };
+  });
+  for (const e of allowlist.entries) {
+    const days = daysUntil(e.expires, nowMs);
+    const location = { file: e.file, line: e.line };
+    const subject = { kind: 'repo' as const, id: `${e.policy}/${e.subject}` };
+    const fingerprint = `allowlist:${e.policy}:${e.subject}`;
+    if (days < 0) {
+      out.push({ policyId: ALLOWLIST_POLICIES.expired, subject, status: 'fail', severity: 'error', fingerprint, location, message: `allowlist entry for ${e.policy} / ${e.subject} expired on ${e.expires} (owner ${e.owner}); the exception no longer applies` });
+      continue;
+    }
+    if (days <= EXPIRY_WARNING_DAYS) {
+      out.push({ policyId: ALLOWLIST_POLICIES.expiring, subject, status: 'fail', severity: 'warn', fingerprint, location, message: `allowlist entry for ${e.policy} / ${e.subject} expires on ${e.expires} (in ${days} day${days === 1 ? '' : 's'}; owner ${e.owner})` });
+    }
+    if (!used.has(e)) {
+      const known = loadedPolicyIds.includes(e.policy) ? '' : ` (no loaded policy has this id${didYouMeanSuffix(e.policy, loadedPolicyIds)})`;
+      out.push({ policyId: ALLOWLIST_POLICIES.stale, subject, status: 'fail', severity: 'warn', fingerprint, location, message: `allowlist entry for ${e.policy} / ${e.subject} matches no failing result${known}; remove it` });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,249 @@
+/**
+ * One evaluation: compiled policies × subjects → PolicyResult[] (+ allowlist, baseline,
+ * summary). Pure apart from the evaluators; the CLI does the I/O around it.
+ */
+import type { EnvToggles } from '../config/index.ts';
+import { allowlistMetas, applyAllowlist, type Allowlist } from './allowlist.ts';
+import { applyBaseline, fingerprintFor, type Baseline, type BaselineEntry } from './baseline.ts';
+import { buildFastPolicy, createJreEvaluator, type EngineName, type FastPolicy, type JreEvaluator, type PolicyOutcome, type PolicyTrace } from './evaluate.ts';
+import { scopeFor, type FactsDocument, type SubjectFacts } from './facts.ts';
+import { createOperators, type OperatorSpec } from './operators.ts';
+import type { EvaluationReport, ExplainNode, PolicyMeta, PolicyResult, ResultSummary, SourceLocation, SubjectKind } from './result.ts';
+import { resolveFact, type FactScope } from './scope.ts';
+import { resolveSeverity } from './severity.ts';
+import { formatFactValue, renderMessage } from './template.ts';
+import type { CompiledPolicy } from './types.ts';
+
+export interface PolicySet {
+  policies: CompiledPolicy[];
+  ops: ReadonlyMap<string, OperatorSpec>;
+  fast: Map<SubjectKind, FastPolicy[]>;
+  jre: JreEvaluator | undefined;
+  engine: EngineName;
+  nowMs: number;
+}
+
+/** Build the evaluators once per invocation. */
+export function buildPolicySet(policies: CompiledPolicy[], options: { engine: EngineName; nowMs: number }): PolicySet {
+  const ops = createOperators(options.nowMs);
+  const fast = new Map<SubjectKind, FastPolicy[]>();
+  for (const p of policies) {
+    const list = fast.get(p.subject) ?? [];
+    list.push(buildFastPolicy(p, ops));
+    fast.set(p.subject, list);
+  }
+  return { policies, ops, fast, jre: options.engine === 'jre' ? createJreEvaluator(policies, ops) : undefined, engine: options.engine, nowMs: options.nowMs };
+}
+
+export interface EvaluateOptions {
+  env: Pick<EnvToggles, 'raw'>;
+  /** Attach condition traces to every result. */
+  explain?: boolean;
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function sortResults(results: PolicyResult[]): PolicyResult[] {
+  return results.sort((a, b) => compareIds(a.policyId, b.policyId) || compareIds(a.subject.kind, b.subject.kind) || compareIds(a.subject.id, b.subject.id));
+}
+
+/** Evaluate every policy against every subject of its kind, one subject at a time. */
+export async function evaluateSubjects(set: PolicySet, facts: FactsDocument, options: EvaluateOptions): Promise<PolicyResult[]> {
+  const out: PolicyResult[] = [];
+  const subjects = [...facts.subjects].sort((a, b) => compareIds(a.kind, b.kind) || compareIds(a.id, b.id));
+  for (const subject of subjects) {
+    const scope = scopeFor(facts, subject);
+    const fast = set.fast.get(subject.kind) ?? [];
+    if (set.jre) {
+      const jre = await set.jre.run(scope, subject.kind);
+      for (const f of fast) {
+        const r = jre.get(f.policy.def.meta.id)!;
+        out.push(toResult(f.policy, subject, scope, r.outcome, () => r.trace, options));
+      }
+    } else {
+      for (const f of fast) out.push(toResult(f.policy, subject, scope, f.evaluate(scope), () => f.trace(scope), options));
+    }
+  }
+  return out;
+}
+
+/** Evaluate one policy for one subject with a trace (explain, policy tests). */
+export async function evaluateOne(set: PolicySet, policyId: string, facts: FactsDocument, subject: SubjectFacts, options: EvaluateOptions): Promise<{ result: PolicyResult; trace: PolicyTrace }> {
+  const scope = scopeFor(facts, subject);
+  const fast = (set.fast.get(subject.kind) ?? []).find((f) => f.policy.def.meta.id === policyId);
+  if (!fast) throw new Error(`policy ${policyId} does not evaluate ${subject.kind} subjects`);
+  if (set.jre) {
+    const r = (await set.jre.run(scope, subject.kind)).get(policyId)!;
+    return { result: toResult(fast.policy, subject, scope, r.outcome, () => r.trace, { ...options, explain: true }), trace: r.trace };
+  }
+  const trace = fast.trace(scope);
+  return { result: toResult(fast.policy, subject, scope, fast.evaluate(scope), () => trace, { ...options, explain: true }), trace };
+}
+
+function unknownLeaves(node: ExplainNode | undefined, out: Set<string>): void {
+  if (!node || node.outcome !== 'unknown') return;
+  if (node.kind !== 'condition') {
+    node.children?.forEach((c) => unknownLeaves(c, out));
+    return;
+  }
+  const describe = (path: string, v: unknown) => (v === undefined || v === null ? path : `${path} (wrong type: ${Array.isArray(v) ? 'list' : typeof v})`);
+  if (node.factValue === undefined || node.factValue === null || node.valueFact === undefined) out.add(describe(node.fact!, node.factValue));
+  else out.add(describe(node.valueFact, node.value));
+}
+
+/** The first false leaf of a false applies tree: its `reason`, or the condition and the fact's value. */
+function notApplicableReason(node: ExplainNode, reasons: Record<string, string>): string {
+  if (node.kind === 'condition') {
+    return reasons[node.text!] ?? `${node.text} is false (${node.fact} = ${node.factValue === undefined ? 'missing' : JSON.stringify(node.factValue)})`;
+  }
+  if (node.kind === 'not') return `not (${node.children![0]!.kind === 'condition' ? node.children![0]!.text : '…'}) is false`;
+  const falseChild = node.children!.find((c) => c.outcome === false) ?? node.children![0]!;
+  return notApplicableReason(falseChild, reasons);
+}
+
+function locationOf(policy: CompiledPolicy, scope: FactScope): SourceLocation | undefined {
+  const spec = policy.def.location;
+  if (!spec) return undefined;
+  const v = resolveFact(scope, spec.fact);
+  if (!Array.isArray(v)) return undefined;
+  const candidates = v.filter((l): l is Record<string, unknown> => {
+    if (l === null || typeof l !== 'object' || typeof (l as { file?: unknown }).file !== 'string') return false;
+    return Object.entries(spec.where ?? {}).every(([k, want]) => (l as Record<string, unknown>)[k] === want);
+  });
+  candidates.sort((a, b) => compareIds(String(a['file']), String(b['file'])) || Number(a['line'] ?? 0) - Number(b['line'] ?? 0));
+  const first = candidates[0];
+  if (!first) return undefined;
+  const loc: SourceLocation = { file: first['file'] as string };
+  for (const k of ['line', 'column', 'endLine', 'endColumn'] as const) if (Number.isInteger(first[k])) loc[k] = first[k] as number;
+  for (const k of ['function', 'snippet'] as const) if (typeof first[k] === 'string') loc[k] = first[k] as string;
+  return loc;
+}
+
+function toResult(policy: CompiledPolicy, subject: SubjectFacts, scope: FactScope, outcome: PolicyOutcome, trace: () => PolicyTrace, options: EvaluateOptions): PolicyResult {
+  const def = policy.def;
+  const subj = { kind: subject.kind, id: subject.id };
+  const { severity } = resolveSeverity(def, options.env);
+  const location = locationOf(policy, scope);
+  const base = { policyId: def.meta.id, subject: subj, severity, fingerprint: fingerprintFor(def.meta.id, subj, location), ...(location ? { location } : {}) };
+  let result: PolicyResult;
+  if (outcome.applies === false) {
+    const reason = notApplicableReason(trace().applies!, policy.reasons);
+    result = { ...base, status: 'not_applicable', message: `not applicable: ${reason}`, notApplicableReason: reason };
+  } else if (outcome.applies === 'unknown' || outcome.violation === 'unknown') {
+    const t = trace();
+    const missing = new Set<string>();
+    unknownLeaves(outcome.applies === 'unknown' ? t.applies : t.violation, missing);
+    const list = [...missing].sort();
+    result = { ...base, status: 'unknown', message: `cannot decide ${def.meta.id} for ${subj.kind} ${subj.id}: missing or mistyped fact${list.length === 1 ? '' : 's'} ${list.join(', ')}`, missingFacts: list };
+  } else if (outcome.violation === true) {
+    result = { ...base, status: 'fail', message: renderMessage(def.message, scope) };
+  } else {
+    result = { ...base, status: 'pass', message: def.meta.title };
+  }
+  if (options.explain) {
+    const t = trace();
+    result.explain = t.applies ? { applies: t.applies, violation: t.violation } : { violation: t.violation };
+  }
+  return result;
+}
+
+export function summarize(results: readonly PolicyResult[], counts: { policies: number; subjects: number; fixed: number }): ResultSummary {
+  const s: ResultSummary = {
+    policies: counts.policies,
+    subjects: counts.subjects,
+    results: results.length,
+    passed: 0,
+    failed: { error: 0, warn: 0, info: 0 },
+    allowlisted: 0,
+    baselined: 0,
+    notApplicable: 0,
+    unknown: 0,
+    fixed: counts.fixed,
+    staleAllowlist: 0,
+  };
+  for (const r of results) {
+    if (r.policyId === 'allowlist.stale') s.staleAllowlist++;
+    switch (r.status) {
+      case 'pass':
+        s.passed++;
+        break;
+      case 'allowlisted':
+        s.allowlisted++;
+        break;
+      case 'baselined':
+        s.baselined++;
+        break;
+      case 'not_applicable':
+        s.notApplicable++;
+        break;
+      case 'unknown':
+      case 'fail':
+        if (r.status === 'unknown') s.unknown++;
+        if (r.severity === 'error' || r.severity === 'warn' || r.severity === 'info') s.failed[r.severity]++;
+        break;
+    }
+  }
+  return s;
+}
+
+export interface CheckInput {
+  set: PolicySet;
+  facts: FactsDocument;
+  env: Pick<EnvToggles, 'raw'>;
+  now: string;
+  version: string;
+  allowlist?: Allowlist;
+  baseline?: Baseline;
+  explain?: boolean;
+}
+
+export interface CheckOutput {
+  report: EvaluationReport;
+  /** Results before allowlist/baseline (what `baseline write` records). */
+  raw: PolicyResult[];
+  fixed: BaselineEntry[];
+}
+
+export async function runCheck(input: CheckInput): Promise<CheckOutput> {
+  const raw = await evaluateSubjects(input.set, input.facts, { env: input.env, explain: input.explain === true });
+  let results = raw;
+  const metas: PolicyMeta[] = input.set.policies.map((p) => p.def.meta);
+  if (input.allowlist) {
+    results = applyAllowlist(results, input.allowlist, input.set.nowMs, metas.map((m) => m.id));
+    metas.push(...allowlistMetas(input.allowlist.file));
+  }
+  let fixed: BaselineEntry[] = [];
+  if (input.baseline) ({ results, fixed } = applyBaseline(results, input.baseline));
+  sortResults(results);
+  const report: EvaluationReport = {
+    tool: { name: 'policy-eval', version: input.version },
+    now: input.now,
+    policies: metas.sort((a, b) => compareIds(a.id, b.id)),
+    results,
+    summary: summarize(results, { policies: input.set.policies.length, subjects: input.facts.subjects.length, fixed: fixed.length }),
+  };
+  return { report, raw, fixed };
+}
+
+export interface ExitPolicy {
+  failOn: 'warn' | 'error';
+  maxWarnings?: number;
+}
+
+/** 0 no failing result; 1 failing results or warnings over --max-warnings. (2 is for errors, thrown elsewhere.) */
+export function exitCodeFor(report: EvaluationReport, policy: ExitPolicy): 0 | 1 {
+  let warnings = 0;
+  for (const r of report.results) {
+    if (r.status !== 'fail' && r.status !== 'unknown') continue;
+    if (r.severity === 'error') return 1;
+    if (r.severity === 'warn') {
+      if (policy.failOn === 'warn') return 1;
+      warnings++;
+    }
+  }
+  return policy.maxWarnings !== undefined && warnings > policy.maxWarnings ? 1 : 0;
+}
+
+export { formatFactValue };
