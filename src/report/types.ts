@@ -26,6 +26,11 @@ export interface ReportInput {
   pluginSetHash: string;
   /** Sorted by plugin id. */
   plugins: ReportPlugin[];
+  /**
+   * Close window of the run's config (DESIGN.md "Close window"), used by the sequence
+   * checklists to bound their verification queries. Default { startDay: 20, endDay: 5 }.
+   */
+  closeWindow?: { startDay: number; endDay: number };
 }
 
 /** Telemetry lives outside hashed artifacts; this is the manifest's per-plugin record. */
