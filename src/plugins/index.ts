@@ -23,3 +23,4 @@ export { runPlugins, interpretOutcome, resultProblems, errorResult, defaultJobs,
 export { sandboxArgs, harnessReadPaths, HARNESS_ROOT } from './sandbox.ts';
 export type { SqlHandler } from './process.ts';
 export type { ParentMessage as SqlReply, ChildMessage } from './protocol.ts';
+export { createSqlService, type SqlService } from './sql-service.ts';

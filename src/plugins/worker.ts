@@ -105,7 +105,7 @@ function lazyAccessor(spec: Extract<WorkerSpec, { mode: 'run' }>, telemetry: Acc
       streamingStrict: spec.dataset.streamingStrict,
       allowUnboundedLoad: spec.dataset.allowUnboundedLoad,
       telemetry,
-      sql: sqlViaParent,
+      sqlProxy: sqlViaParent,
     });
     return real;
   };
