@@ -13,6 +13,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
+import { stableStringify } from '../common/hash.ts';
 import type { EvaluationReport, PolicyMeta, PolicyResult, ResultSeverity, SourceLocation } from '../policy/result.ts';
 import { isProblem, isSuppressed, repoPath, resultMessage, sortedPolicies, sortedResults } from './shared.ts';
 import type { FormatContext } from './types.ts';
@@ -174,5 +175,6 @@ export function buildSarif(report: EvaluationReport, ctx: FormatContext): Sarif.
 }
 
 export function formatSarif(report: EvaluationReport, ctx: FormatContext): string {
-  return `${JSON.stringify(buildSarif(report, ctx), null, 2)}\n`;
+  // Sorted keys: the bytes must not depend on the key order of the report it was given.
+  return `${stableStringify(buildSarif(report, ctx), 2)}\n`;
 }

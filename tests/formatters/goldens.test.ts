@@ -4,14 +4,20 @@ import { GOLDEN_DIR, goldenCases, loadFixtureReport, FIXTURE_CWD } from '../../f
 import { formatReport, OUTPUT_FORMATS } from '../../src/formatters/index.ts';
 import type { EvaluationReport } from '../../src/policy/result.ts';
 
-/** A deterministic shuffle (reverse + rotate) so order-independence is tested without randomness. */
+/** Same object with its keys in reverse order, at every level. */
+function reverseKeys<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(reverseKeys) as T;
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reverseKeys(v)])) as T;
+}
+
+/**
+ * A deterministic shuffle (reverse + rotate of arrays, reversed keys everywhere) so
+ * independence from the engine's ordering is tested without randomness.
+ */
 function reordered(report: EvaluationReport): EvaluationReport {
   const rotate = <T>(xs: T[]): T[] => [...xs.slice(3), ...xs.slice(0, 3)].reverse();
-  return {
-    ...report,
-    policies: rotate(report.policies),
-    results: rotate(report.results).map((r) => ({ ...r, subject: { id: r.subject.id, kind: r.subject.kind } })),
-  };
+  return reverseKeys({ ...report, policies: rotate(report.policies), results: rotate(report.results) });
 }
 
 describe('formatter goldens', () => {
