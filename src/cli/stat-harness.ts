@@ -3,6 +3,9 @@
 import { Command } from 'commander';
 import { configureProgram } from './shared.ts';
 import { registerDatasetCommands } from './commands/dataset.ts';
+import { registerRunCommand } from './commands/run.ts';
+import { registerRunsCommands } from './commands/runs.ts';
+import { registerReportCommands } from './commands/report.ts';
 
 const program = configureProgram(
   new Command(),
@@ -10,5 +13,8 @@ const program = configureProgram(
   'Modeled savings from ERP batch-job scheduler logs: ingest a queue log, run analysis plugins, write reports.',
 );
 registerDatasetCommands(program);
+registerRunCommand(program);
+registerRunsCommands(program);
+registerReportCommands(program);
 
 await program.parseAsync(process.argv);

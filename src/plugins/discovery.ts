@@ -238,7 +238,7 @@ export function selectPlugins(registry: readonly DiscoveredPlugin[], ids: readon
     const first = unknown[0]!;
     const suggestion = didYouMeanSuffix(first, known);
     throw new HarnessError('unknown-plugin', `unknown plugin id${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}${suggestion}`, {
-      hint: `known plugins: ${known.join(', ') || '(none)'}`,
+      hint: `known plugins: ${[...known].sort().join(', ') || '(none)'}`,
     });
   }
   const wanted = new Set<string>();
