@@ -8,7 +8,7 @@
  * `\n`, so a `,` or `:` in a title or path cut the annotation short. On top of that, other
  * control characters are made visible (`\u001b`) so a message cannot recolor the log.
  */
-import type { EvaluationReport, PolicyResult } from '../policy/result.ts';
+import type { EvaluationReport, PolicyResult } from '../policy/index.ts';
 import {
   escapeControls,
   exceedsMaxWarnings,
@@ -96,7 +96,7 @@ export function formatGithub(report: EvaluationReport, ctx: FormatContext): stri
   const sum = report.summary;
   out.push(
     `policy-eval: ${plural(problemCount(report), 'problem')} (${plural(sum.failed.error, 'error')}, ${plural(sum.failed.warn, 'warning')}, ` +
-      `${sum.failed.info} info, ${sum.unknown} unknown); ${plural(sum.results, 'result')}: ${sum.passed} passed, ` +
+      `${sum.failed.info} info; ${sum.unknown} of them unknown); ${plural(sum.results, 'result')}: ${sum.passed} passed, ` +
       `${sum.allowlisted} allowlisted, ${sum.baselined} baselined, ${sum.notApplicable} not applicable; ` +
       `${sum.fixed} fixed baseline, ${sum.staleAllowlist} stale allowlist`,
   );

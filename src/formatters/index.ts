@@ -5,7 +5,7 @@
  */
 import { HarnessError } from '../common/errors.ts';
 import { didYouMeanSuffix } from '../common/suggest.ts';
-import type { EvaluationReport } from '../policy/result.ts';
+import type { EvaluationReport } from '../policy/index.ts';
 import { formatGithub } from './github.ts';
 import { formatJson } from './json.ts';
 import { formatJunit } from './junit.ts';

@@ -6,7 +6,7 @@
 import { HarnessError } from '../common/errors.ts';
 import { stableStringify } from '../common/hash.ts';
 import { describeSchemaErrors, schemaKeysAt, schemaValidator } from '../common/schema.ts';
-import type { EvaluationReport } from '../policy/result.ts';
+import type { EvaluationReport } from '../policy/index.ts';
 import { sortedPolicies, sortedResults } from './shared.ts';
 import type { FormatContext } from './types.ts';
 

@@ -6,7 +6,7 @@
  * not-applicable results are <skipped> with the reason as text (that schema gives
  * <skipped> no attributes). No timestamps, hostnames or durations: no clock in formatters.
  */
-import type { EvaluationReport, PolicyMeta, PolicyResult } from '../policy/result.ts';
+import type { EvaluationReport, PolicyMeta, PolicyResult } from '../policy/index.ts';
 import {
   groupBy,
   isProblem,

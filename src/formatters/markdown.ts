@@ -4,7 +4,7 @@
  * Every text cell is escaped: a message must not end a table row (`|`, line breaks), open
  * HTML (`<`), format text or links (`*`, `_`, `~`, `` ` ``, `[`), or mention people (`@`).
  */
-import type { EvaluationReport, PolicyResult } from '../policy/result.ts';
+import type { EvaluationReport, PolicyResult } from '../policy/index.ts';
 import {
   escapeControls,
   exceedsMaxWarnings,
@@ -75,7 +75,7 @@ export function formatMarkdown(report: EvaluationReport, ctx: FormatContext): st
         ['Failed (error)', String(sum.failed.error)],
         ['Failed (warning)', String(sum.failed.warn)],
         ['Failed (info)', String(sum.failed.info)],
-        ['Unknown (missing facts)', String(sum.unknown)],
+        ['↳ of which unknown (missing facts)', String(sum.unknown)],
         ['Allowlisted', String(sum.allowlisted)],
         ['Baselined', String(sum.baselined)],
         ['Not applicable', String(sum.notApplicable)],

@@ -14,7 +14,7 @@
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import { stableStringify } from '../common/hash.ts';
-import type { EvaluationReport, PolicyMeta, PolicyResult, ResultSeverity, SourceLocation } from '../policy/result.ts';
+import type { EvaluationReport, PolicyMeta, PolicyResult, ResultSeverity, SourceLocation } from '../policy/index.ts';
 import { isProblem, isSuppressed, repoPath, resultMessage, sortedPolicies, sortedResults } from './shared.ts';
 import type { FormatContext } from './types.ts';
 

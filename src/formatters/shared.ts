@@ -3,7 +3,7 @@
  * location and a suppression, one notion of "problem". Pure functions only.
  */
 import { isAbsolute, relative, sep } from 'node:path';
-import type { EvaluationReport, PolicyMeta, PolicyResult, ResultSeverity, SourceLocation } from '../policy/result.ts';
+import type { EvaluationReport, PolicyMeta, PolicyResult, ResultSeverity, SourceLocation } from '../policy/index.ts';
 
 /** A result a CI run acts on: failing or unknown (fail-closed), not switched off. */
 export function isProblem(r: PolicyResult): boolean {
@@ -129,10 +129,13 @@ export function exceedsMaxWarnings(report: EvaluationReport, maxWarnings: number
   return maxWarnings !== undefined && warningCount(report) > maxWarnings;
 }
 
-/** Problems in the summary's own counts (failed at any severity + unknown). */
+/**
+ * Problems in the summary's own counts. `summary.failed` counts fail *and* unknown results
+ * by severity (unknown fails closed); `summary.unknown` says how many of those were unknown.
+ */
 export function problemCount(report: EvaluationReport): number {
   const f = report.summary.failed;
-  return f.error + f.warn + f.info + report.summary.unknown;
+  return f.error + f.warn + f.info;
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

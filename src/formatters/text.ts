@@ -4,7 +4,7 @@
  * summary counts at the end. Passes and not-applicable results appear only in the counts.
  * The message is the last column so a multi-line message continues under itself.
  */
-import type { EvaluationReport, PolicyResult } from '../policy/result.ts';
+import type { EvaluationReport, PolicyResult } from '../policy/index.ts';
 import {
   escapeControls,
   exceedsMaxWarnings,
@@ -117,15 +117,11 @@ function summaryLines(report: EvaluationReport, ctx: FormatContext, s: Style): s
   const sum = report.summary;
   const problems = problemCount(report);
   const out: string[] = [];
-  const parts = [
-    plural(sum.failed.error, 'error'),
-    plural(sum.failed.warn, 'warning'),
-    `${sum.failed.info} info`,
-    `${sum.unknown} unknown`,
-  ];
+  const parts = `${plural(sum.failed.error, 'error')}, ${plural(sum.failed.warn, 'warning')}, ${sum.failed.info} info`;
+  const unknown = sum.unknown > 0 ? `; ${sum.unknown} of them unknown (missing facts)` : '';
   if (problems > 0) {
-    const color = sum.failed.error > 0 ? s.red : sum.failed.warn > 0 || sum.unknown > 0 ? s.yellow : s.blue;
-    out.push(color(s.bold(`✖ ${plural(problems, 'problem')} (${parts.join(', ')})`)));
+    const color = sum.failed.error > 0 ? s.red : sum.failed.warn > 0 ? s.yellow : s.blue;
+    out.push(color(s.bold(`✖ ${plural(problems, 'problem')} (${parts}${unknown})`)));
   } else {
     out.push(s.green(s.bold('✔ no problems')));
   }

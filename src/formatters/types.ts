@@ -2,7 +2,7 @@
  * The formatter contract: a formatter is a pure function of (report, context) → text.
  * No I/O and no clock, so the same report always renders to the same bytes.
  */
-import type { EvaluationReport } from '../policy/result.ts';
+import type { EvaluationReport } from '../policy/index.ts';
 
 export interface FormatContext {
   /** Repository root: locations are shown (and SARIF URIs written) relative to it. */

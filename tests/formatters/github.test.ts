@@ -36,7 +36,7 @@ describe('GitHub formatter', () => {
   it('emits exactly one annotation per problem, at the severity it failed with', () => {
     const annotations = lines.filter((l) => /^::(error|warning|notice)( |::)/.test(l));
     const s = report.summary;
-    expect(annotations).toHaveLength(s.failed.error + s.failed.warn + s.failed.info + s.unknown);
+    expect(annotations).toHaveLength(s.failed.error + s.failed.warn + s.failed.info);
     expect(annotations.filter((l) => l.startsWith('::error '))).toHaveLength(s.failed.error);
     expect(annotations.filter((l) => l.startsWith('::notice '))).toHaveLength(s.failed.info);
   });
@@ -72,7 +72,7 @@ describe('GitHub formatter', () => {
 
   it('ends with the summary counts, and flags too many warnings as an error annotation', () => {
     expect(lines.at(-1)).toBe(
-      'policy-eval: 5 problems (2 errors, 1 warning, 1 info, 1 unknown); 12 results: 4 passed, 1 allowlisted, 1 baselined, 1 not applicable; 1 fixed baseline, 1 stale allowlist',
+      'policy-eval: 5 problems (2 errors, 2 warnings, 1 info; 1 of them unknown); 12 results: 4 passed, 1 allowlisted, 1 baselined, 1 not applicable; 1 fixed baseline, 1 stale allowlist',
     );
     expect(formatGithub(report, { ...ctx, maxWarnings: 0 }).trimEnd().split('\n').at(-1)).toBe('::error title=policy-eval::too many warnings: 2 (maximum: 0)');
   });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GOLDEN_DIR, goldenCases, loadFixtureReport, FIXTURE_CWD } from '../../fixtures/formatters/goldens.ts';
 import { formatReport, OUTPUT_FORMATS } from '../../src/formatters/index.ts';
-import type { EvaluationReport } from '../../src/policy/result.ts';
+import type { EvaluationReport } from '../../src/policy/index.ts';
 
 /** Same object with its keys in reverse order, at every level. */
 function reverseKeys<T>(value: T): T {

@@ -9,7 +9,7 @@ import type * as Sarif from 'sarif';
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_CWD, loadFixtureReport } from '../../fixtures/formatters/goldens.ts';
 import { buildSarif, FINGERPRINT_KEY, formatSarif, ruleName, SRCROOT } from '../../src/formatters/sarif.ts';
-import type { EvaluationReport } from '../../src/policy/result.ts';
+import type { EvaluationReport } from '../../src/policy/index.ts';
 
 const require = createRequire(import.meta.url);
 const ctx = { cwd: FIXTURE_CWD, color: false };
@@ -43,7 +43,7 @@ describe('SARIF structure', () => {
   });
 
   it('reports problems and suppressed results; passes and not-applicable only in the summary', () => {
-    expect(results).toHaveLength(report.summary.failed.error + report.summary.failed.warn + report.summary.failed.info + report.summary.unknown + report.summary.allowlisted + report.summary.baselined);
+    expect(results).toHaveLength(report.summary.failed.error + report.summary.failed.warn + report.summary.failed.info + report.summary.allowlisted + report.summary.baselined);
     expect(results.some((r) => r.ruleId === 'novelty.min-new-insights')).toBe(false);
     expect(run.properties?.['summary']).toEqual(report.summary);
     for (const r of results) {

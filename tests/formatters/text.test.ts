@@ -39,7 +39,7 @@ describe('text (stylish) formatter', () => {
 
   it('ends with summary counts taken from report.summary', () => {
     const out = formatText(report, plain);
-    expect(out).toContain('✖ 5 problems (2 errors, 1 warning, 1 info, 1 unknown)');
+    expect(out).toContain('✖ 5 problems (2 errors, 2 warnings, 1 info; 1 of them unknown (missing facts))');
     expect(out).toContain('12 results for 5 policies × 4 subjects: 4 passed, 1 allowlisted, 1 baselined, 1 not applicable');
     expect(out).toContain('1 baseline entry fixed');
     expect(out).toContain('1 allowlist entry matched nothing (stale)');
