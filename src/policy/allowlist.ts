@@ -11,7 +11,8 @@ import { HarnessError } from '../common/errors.ts';
 import { parseIsoDate } from '../common/parse.ts';
 import { validateDocument } from '../common/schema.ts';
 import { didYouMeanSuffix } from '../common/suggest.ts';
-import { parseYamlFile, type ParsedYaml } from '../common/yaml.ts';
+import type { ParsedYaml } from '../common/yaml.ts';
+import { parseWithDisplayPath } from './loader.ts';
 import { DAY_MS } from './operators.ts';
 import type { PolicyMeta, PolicyResult } from './result.ts';
 
@@ -48,7 +49,7 @@ export function isOverBroadGlob(pattern: string): boolean {
 
 export function loadAllowlist(file: string, displayFile = file): Allowlist {
   if (!existsSync(file)) throw new HarnessError('file-not-found', `allowlist ${displayFile} does not exist`, { file: displayFile, hint: 'create it (entries: []) or pass --allowlist <file>' });
-  const parsed = parseYamlFile(file);
+  const parsed = parseWithDisplayPath(file, displayFile);
   return defineAllowlist({ ...parsed, file: displayFile });
 }
 

@@ -5,7 +5,7 @@
 import type { EnvToggles } from '../config/index.ts';
 import { allowlistMetas, applyAllowlist, type Allowlist } from './allowlist.ts';
 import { applyBaseline, fingerprintFor, type Baseline, type BaselineEntry } from './baseline.ts';
-import { buildFastPolicy, createJreEvaluator, type EngineName, type FastPolicy, type JreEvaluator, type PolicyOutcome, type PolicyTrace } from './evaluate.ts';
+import { buildFastPolicy, createJreEvaluator, valueFactOf, type EngineName, type FastPolicy, type JreEvaluator, type PolicyOutcome, type PolicyTrace } from './evaluate.ts';
 import { scopeFor, type FactsDocument, type SubjectFacts } from './facts.ts';
 import { createOperators, type OperatorSpec } from './operators.ts';
 import type { EvaluationReport, ExplainNode, PolicyMeta, PolicyResult, ResultSummary, SourceLocation, SubjectKind } from './result.ts';
@@ -89,8 +89,9 @@ function unknownLeaves(node: ExplainNode | undefined, out: Set<string>): void {
     return;
   }
   const describe = (path: string, v: unknown) => (v === undefined || v === null ? path : `${path} (wrong type: ${Array.isArray(v) ? 'list' : typeof v})`);
-  if (node.factValue === undefined || node.factValue === null || node.valueFact === undefined) out.add(describe(node.fact!, node.factValue));
-  else out.add(describe(node.valueFact, node.value));
+  const valueFact = valueFactOf(node);
+  if (node.factValue === undefined || node.factValue === null || valueFact === undefined) out.add(describe(node.fact!, node.factValue));
+  else out.add(describe(valueFact, node.value));
 }
 
 /** The first false leaf of a false applies tree: its `reason`, or the condition and the fact's value. */

@@ -15,6 +15,11 @@ import type { OperatorSpec } from './operators.ts';
 import { conditionText, SCOPE_FACT } from './compile.ts';
 import type { CompiledPolicy, JreCondition, JreLeaf, Tri } from './types.ts';
 
+/** The right-hand fact a condition text names (`x equal { fact: y }` → y). */
+export function valueFactOf(node: ExplainNode): string | undefined {
+  return node.text === undefined ? undefined : /\{ fact: (\S+) \}$/.exec(node.text)?.[1];
+}
+
 export type EngineName = 'fast' | 'jre';
 export const ENGINES: readonly EngineName[] = ['fast', 'jre'];
 
@@ -65,8 +70,6 @@ function rhsFact(value: unknown): string | undefined {
 function leafNode(leaf: JreLeaf, factValue: unknown, value: unknown, outcome: Tri): ExplainNode {
   const node: ExplainNode = { kind: 'condition', text: conditionText(leaf), fact: leaf.path, operator: leaf.operator, value, outcome };
   if (factValue !== undefined) node.factValue = factValue;
-  const f = rhsFact(leaf.value);
-  if (f !== undefined) node.valueFact = f;
   return node;
 }
 

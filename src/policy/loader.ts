@@ -82,12 +82,23 @@ export function loadPolicies(paths: readonly string[], options: LoadOptions): Po
 
 export function loadPolicyFile(file: string, options: LoadOptions): PolicyDefinition {
   const shown = displayPath(file, options.cwd);
-  const parsed = parseYamlFile(file);
+  const parsed = parseWithDisplayPath(file, shown);
   const doc: ParsedYaml = { ...parsed, file: shown };
   return definePolicy(doc, options);
 }
 
-function displayPath(file: string, cwd: string): string {
+/** Parse errors name the file as the user would type it (relative to cwd). */
+export function parseWithDisplayPath(file: string, shown: string): ParsedYaml {
+  try {
+    return parseYamlFile(file);
+  } catch (err) {
+    if (!(err instanceof HarnessError) || err.file !== file) throw err;
+    const opts = { file: shown, ...(err.line === undefined ? {} : { line: err.line }), ...(err.column === undefined ? {} : { column: err.column }), ...(err.hint === undefined ? {} : { hint: err.hint }) };
+    throw new HarnessError(err.code, err.message.split(file).join(shown), opts);
+  }
+}
+
+export function displayPath(file: string, cwd: string): string {
   const rel = relative(cwd, file);
   return rel.startsWith('..') || rel === '' ? file : rel;
 }
@@ -111,6 +122,9 @@ export function definePolicy(doc: Pick<ParsedYaml, 'file' | 'value' | 'positionO
   const violation = obj['violation'] === undefined ? undefined : walkCondition(obj['violation'], ['violation'], ctx, false);
   checkSeverity(obj['severity'], ctx);
   validateDocument('policy.schema.json', doc, `policy ${JSON.stringify(obj['id'])}`);
+  if (obj['stage'] === undefined && (obj['severity'] as { default?: unknown } | undefined)?.default === undefined) {
+    fail('schema', `policy "${obj['id'] as string}" needs a stage (warn | fail) or a severity.default`, [], 'add `stage: warn` to roll a new policy out as warnings first');
+  }
 
   const message = obj['message'] as string;
   for (const m of message.matchAll(TEMPLATE_RE)) {

@@ -44,8 +44,6 @@ export interface ExplainNode {
   factValue?: unknown;
   operator?: string;
   value?: unknown;
-  /** Right-hand side read from another fact (`{ fact: access.declared }`); `value` is its value. */
-  valueFact?: string;
   outcome: boolean | 'unknown';
   children?: ExplainNode[];
 }

@@ -6,18 +6,18 @@
  * least one passing and one failing case.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { HarnessError } from '../common/errors.ts';
 import { parseIsoDate } from '../common/parse.ts';
 import { validateDocument } from '../common/schema.ts';
 import { didYouMeanSuffix } from '../common/suggest.ts';
-import { parseYamlFile, type ParsedYaml } from '../common/yaml.ts';
+import type { ParsedYaml } from '../common/yaml.ts';
 import { parseEnvToggles } from '../config/index.ts';
 import { buildPolicySet, evaluateOne } from './check.ts';
 import { compilePolicy } from './compile.ts';
 import type { EngineName } from './evaluate.ts';
 import type { FactsDocument, SubjectFacts } from './facts.ts';
-import { definePolicy, listPolicyFiles, type ThresholdConfig } from './loader.ts';
+import { definePolicy, displayPath, listPolicyFiles, parseWithDisplayPath, type ThresholdConfig } from './loader.ts';
 import type { PolicyResult } from './result.ts';
 
 export type Expectation = 'pass' | 'warn' | 'fail';
@@ -85,9 +85,8 @@ export function listTestFiles(dirOrFile: string): string[] {
 }
 
 export function loadTestFile(file: string, cwd: string): TestFile {
-  const parsed = parseYamlFile(file);
-  const shown = relative(cwd, file).startsWith('..') ? file : relative(cwd, file);
-  const doc = { ...parsed, file: shown };
+  const shown = displayPath(file, cwd);
+  const doc = { ...parseWithDisplayPath(file, shown), file: shown };
   validateDocument('policy-test.schema.json', doc, 'policy test file');
   const value = doc.value as { policy: string; cases: Omit<TestCase, 'line'>[] };
   const names = new Map<string, number>();
@@ -118,9 +117,8 @@ export interface RunTestsOptions {
 export async function runPolicyTests(options: RunTestsOptions): Promise<TestRun> {
   const policyDocs = new Map<string, ParsedYaml>();
   for (const file of listPolicyFiles(options.policiesDir)) {
-    const parsed = parseYamlFile(file);
-    const rel = relative(options.cwd, file);
-    const doc = { ...parsed, file: rel.startsWith('..') ? file : rel };
+    const shown = displayPath(file, options.cwd);
+    const doc = { ...parseWithDisplayPath(file, shown), file: shown };
     // Validate with the base config first, so a broken policy is reported as a load error.
     const def = definePolicy(doc, { config: options.baseConfig, cwd: options.cwd });
     policyDocs.set(def.meta.id, doc);
