@@ -9,7 +9,7 @@ import { fmtNumber, fmtPercent, fmtSeconds, monthName } from './format.ts';
 import { checklistPath } from './json.ts';
 import { mdChain, mdCode, mdProse, mdText } from './markdown.ts';
 import { buildReportModel, type RankedRecommendation, type ReportModel, type SequenceView } from './model.ts';
-import { ACTION_LABELS, impactMd, PLAIN_ACTION_LABELS, whereMd } from './render-common.ts';
+import { ACTION_LABELS, boundaryMd, impactMd, PLAIN_ACTION_LABELS, whereMd } from './render-common.ts';
 import type { ReportInput } from './types.ts';
 
 type Options = { landmarks?: readonly LandmarkResult[] };
@@ -65,7 +65,7 @@ function sequenceTechnical(s: SequenceView): string[] {
     `  - Ordered processes: ${s.target_process_ids.map((id, i) => `${i + 1}. ${mdCode(id)}`).join(', ')}`,
     `  - Key: ${mdCode(s.key)}`,
     `  - Close-month cohort ${mdText(s.close_month)}: ${fmtNumber(c.calls)} calls, ${fmtNumber(c.distinct_key_values)} distinct values of ${mdCode(s.key)}, queued ${mdText(c.first_queue_dt)} to ${mdText(c.last_queue_dt)}, ${fmtSeconds(c.total_wait_seconds)} queue wait, ${fmtSeconds(c.total_run_seconds)} run time; sample queue ids ${c.sample_queue_ids.length ? c.sample_queue_ids.map((q) => mdCode(q)).join(', ') : 'none'}`,
-    `  - Suggested batched-call boundary: ${mdProse(s.suggested_boundary)}`,
+    `  - Suggested batched-call boundary: ${boundaryMd(s)}`,
     `  - Estimated calls reduced: ${fmtNumber(s.estimated_calls_reduced)}; upper bound on seconds saved: ${fmtSeconds(s.estimated_delta_seconds_upper)}`,
     `  - Validation checklist: [${mdText(checklistPath(s.sequence_id, 'md'))}](${checklistPath(s.sequence_id, 'md')})`,
   ];

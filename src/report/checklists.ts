@@ -20,8 +20,9 @@ export interface CloseQuery {
 }
 
 export interface PassCriterion {
-  metric: 'calls' | 'distinct_key_values_per_call' | 'queue_plus_run_seconds';
-  comparison: '<=' | '<' | '>=';
+  /** Sums over the sequence's processes of the next-close query's columns. */
+  metric: 'calls' | 'queue_plus_run_seconds';
+  comparison: '<=' | '<';
   threshold: number;
   why: string;
 }
@@ -130,7 +131,7 @@ export function checklistsFromModel(model: ReportModel): SequenceChecklist[] {
       estimate,
       expected_evidence: [
         `in the ${next} close, about one call of each of ${s.target_process_ids.join(', ')} per batch instead of one per ${s.key} value (${fmtNumber(c.calls)} calls in ${s.close_month}; about ${fmtNumber(expectedCalls)} expected)`,
-        `each call carries several ${s.key} values (distinct values per call well above 1)`,
+        `the params of the new calls carry several ${s.key} values each (a list), so distinct_key_values in the next-close query is far below ${fmtNumber(c.distinct_key_values)}`,
         `queue wait plus run time of these processes in the close drops, by at most ${fmtSeconds(s.estimated_delta_seconds_upper)} (upper bound) from ${fmtSeconds(c.total_wait_seconds + c.total_run_seconds)}`,
         `no new failures of these processes (status column) in the ${next} close`,
       ],
@@ -144,9 +145,8 @@ export function checklistsFromModel(model: ReportModel): SequenceChecklist[] {
         ],
         next_close_sequence_id: nextSeq,
         pass_criteria: [
-          { metric: 'calls', comparison: '<=', threshold: callsBar, why: 'at least half of the estimated call reduction is realised (sum of calls over the sequence processes)' },
-          { metric: 'distinct_key_values_per_call', comparison: '>=', threshold: 2, why: `calls carry a list of ${s.key} values, not one value each` },
-          { metric: 'queue_plus_run_seconds', comparison: '<', threshold: c.total_wait_seconds + c.total_run_seconds, why: 'the chain costs less queue and run time than in the baseline close' },
+          { metric: 'calls', comparison: '<=', threshold: callsBar, why: 'at least half of the estimated call reduction is realised (sum of the calls column)' },
+          { metric: 'queue_plus_run_seconds', comparison: '<', threshold: c.total_wait_seconds + c.total_run_seconds, why: 'the chain costs less queue and run time than in the baseline close (sum of wait_seconds + run_seconds)' },
         ],
       },
       steps: [

@@ -10,10 +10,14 @@ function oneLine(s: string): string {
   return s.replace(/\r\n|[\r\n\u2028\u2029\u0085]/g, ' ').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
 }
 
-/** Plain inline text: markdown punctuation backslash-escaped, HTML characters as entities. */
+/**
+ * Plain inline text placed mid-line by a template: inline markdown punctuation
+ * backslash-escaped, HTML characters as entities (block markers cannot matter mid-line, and
+ * oneLine keeps data from starting a line).
+ */
 export function mdText(value: string | number): string {
   return oneLine(String(value))
-    .replace(/[\\`*_[\]{}()#+\-.!|~]/g, (c) => `\\${c}`)
+    .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;');

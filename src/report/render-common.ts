@@ -1,6 +1,6 @@
 /** Rendering pieces shared by report.md and the answers files. */
 import type { RecommendationWhere } from '../plugins/types.ts';
-import { fmtPercent, fmtSeconds } from './format.ts';
+import { fmtNumber, fmtPercent, fmtSeconds } from './format.ts';
 import { mdChain, mdCode, mdProse, mdText } from './markdown.ts';
 import type { ModeledFigure } from './model.ts';
 
@@ -52,3 +52,13 @@ export const PLAIN_ACTION_LABELS: Record<string, string> = {
   add_capacity: 'Add capacity',
   investigate: 'Look into this',
 };
+
+/** The suggested batched-call boundary with ids as code spans (same words as model.suggestedBoundary). */
+export function boundaryMd(s: { target_process_ids: string[]; close_month: string; key: string; estimated_calls_reduced: number; cohort: { calls: number; distinct_key_values: number } }): string {
+  const values = fmtNumber(s.cohort.distinct_key_values);
+  return (
+    `one call of ${mdChain(s.target_process_ids)} per close month (${mdText(s.close_month)}) with the ${values} values of ${mdCode(s.key)} passed as a list, ` +
+    `instead of ${values} separate runs of the chain (${fmtNumber(s.cohort.calls)} calls in the ${mdText(s.close_month)} cohort; ` +
+    `estimated ${fmtNumber(s.estimated_calls_reduced)} fewer calls)`
+  );
+}

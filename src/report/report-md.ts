@@ -4,7 +4,7 @@ import { fmtNumber, fmtSeconds, isoOrNull } from './format.ts';
 import { checklistPath } from './json.ts';
 import { mdChain, mdCode, mdProse, mdTable, mdText } from './markdown.ts';
 import { buildReportModel, type ReportModel } from './model.ts';
-import { ACTION_LABELS, impactMd, whereMd } from './render-common.ts';
+import { ACTION_LABELS, boundaryMd, impactMd, whereMd } from './render-common.ts';
 import type { ReportInput } from './types.ts';
 
 export function renderReportMarkdown(input: ReportInput, options: { landmarks?: readonly LandmarkResult[] } = {}): string {
@@ -84,7 +84,7 @@ export function sequencesSection(model: ReportModel): string {
       `- Processes, in run order: ${mdChain(s.target_process_ids)}`,
       `- Key: ${mdCode(s.key)}; close month: ${mdText(s.close_month)}`,
       `- Cohort: ${fmtNumber(s.cohort.calls)} calls, ${fmtNumber(s.cohort.distinct_key_values)} distinct values of ${mdCode(s.key)}, queued ${mdText(s.cohort.first_queue_dt)} to ${mdText(s.cohort.last_queue_dt)}; ${fmtSeconds(s.cohort.total_wait_seconds)} waiting, ${fmtSeconds(s.cohort.total_run_seconds)} running`,
-      `- Suggested batched-call boundary: ${mdProse(s.suggested_boundary)}`,
+      `- Suggested batched-call boundary: ${boundaryMd(s)}`,
       `- Estimate: ${fmtNumber(s.estimated_calls_reduced)} fewer calls; at most ${fmtSeconds(s.estimated_delta_seconds_upper)} less queue and run time (upper bound)`,
       `- Impact: ${impactMd(s.modeled, s.not_modeled_reason)}`,
       `- Reported by ${mdCode(s.plugin_id)}${s.also_reported_by.length ? ` (also ${s.also_reported_by.map((p) => mdCode(p)).join(', ')})` : ''}; checklist: [${mdText(checklistPath(s.sequence_id, 'md'))}](${checklistPath(s.sequence_id, 'md')})`,
