@@ -1,0 +1,130 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { discoverPlugins, runPlugins, selectPlugins, type DiscoveredPlugin, type ExecutionRecord } from '../../src/plugins/index.ts';
+import { ROOT, tempDir } from '../helpers/cli.ts';
+
+const FIXTURES = join(ROOT, 'fixtures/plugins/runtime');
+const CONFIG = { largeRows: 1_000_000, timezone: 'UTC', closeWindow: { startDay: 20, endDay: 5 } };
+
+let registry: DiscoveredPlugin[];
+let records: Map<string, ExecutionRecord>;
+let artifactsRoot: string;
+let outsideTarget: string;
+
+beforeAll(async () => {
+  registry = await discoverPlugins({ dirs: [FIXTURES], builtin: false });
+  artifactsRoot = join(tempDir(), 'run', 'artifacts');
+  outsideTarget = join(tempDir(), 'escaped.txt');
+  process.env['STAT_HARNESS_TEST_TARGET'] = outsideTarget;
+  const ids = registry.map((p) => p.manifest.id).filter((id) => id !== 'fixture_allocates_300mb' && id !== 'fixture_opens_store');
+  const result = await runPlugins({
+    plugins: selectPlugins(registry, ids),
+    dataset: null,
+    seed: 7,
+    config: CONFIG,
+    artifactsRoot,
+    jobs: 2,
+    timeoutMs: 4000,
+    memoryMb: 256,
+  });
+  records = new Map(result.map((r) => [r.plugin.manifest.id, r]));
+}, 120_000);
+
+function rec(id: string): ExecutionRecord {
+  const r = records.get(id);
+  if (!r) throw new Error(`no record for ${id}`);
+  return r;
+}
+
+describe('runner: well-behaved plugins', () => {
+  it('runs a plugin and returns its validated result with telemetry', () => {
+    const r = rec('fixture_ok');
+    expect(r.exitReason).toBe('completed');
+    expect(r.result.status).toBe('ok');
+    expect(r.result.summary).toBe('seed 7');
+    expect(r.peakRssBytes).toBeGreaterThan(10 * 1024 * 1024);
+    expect(r.cpuMs).toBeGreaterThan(0);
+  });
+
+  it('hands a dependency its result through ctx.results', () => {
+    expect(rec('fixture_depends_on_ok').result.metrics['dependency_answer']).toBe(42);
+  });
+
+  it('loads a JavaScript plugin that imports the SDK by package name', () => {
+    expect(rec('fixture_package_import').result.status).toBe('ok');
+  });
+
+  it('lets a plugin write inside ctx.artifacts', () => {
+    expect(rec('fixture_writes_artifact').result.status).toBe('ok');
+    expect(readFileSync(join(artifactsRoot, 'fixture_writes_artifact', 'out.txt'), 'utf8')).toBe('artifact');
+  });
+});
+
+describe('runner: every failure mode ends as status error with a clear reason', () => {
+  const cases: [string, string, RegExp][] = [
+    ['fixture_throws', 'plugin_error', /run\(\) failed: fixture failure: something broke/],
+    ['fixture_rejects', 'plugin_error', /run\(\) failed: fixture rejection/],
+    ['fixture_hangs', 'timeout', /timed out: no result within the 4000 ms limit \(plugins\.timeoutMs\)/],
+    ['fixture_never_settles', 'unsettled', /promise never settled/],
+    ['fixture_exits', 'process_exit', /called process\.exit\(0\) before returning a result/],
+    ['fixture_dies_by_signal', 'signal', /died from signal SIGKILL/],
+    ['fixture_exhausts_memory', 'memory_cap', /memory cap of 256 MB \(plugins\.memoryMb\)/],
+    ['fixture_exhausts_heap', 'memory_cap', /256 MB/],
+    ['fixture_floods_stdout', 'output_flood', /flooded stdout\/stderr/],
+    ['fixture_malformed_status', 'invalid_result', /status must be one of "ok", "na", "skipped", "degraded", "error"/],
+    ['fixture_nan_metrics', 'invalid_result', /not serializable: result\.metrics\.mean_wait is NaN/],
+    ['fixture_finding_without_title', 'invalid_result', /findings\.0 is missing the required key "title"/],
+    ['fixture_bigint_result', 'invalid_result', /result\.metrics\.rows is a bigint/],
+    ['fixture_cyclic_result', 'invalid_result', /evidence\.self is a circular reference/],
+    ['fixture_function_result', 'invalid_result', /evidence\.compute is a function/],
+    ['fixture_writes_outside_relative', 'plugin_error', /Access to this API has been restricted/],
+    ['fixture_writes_outside_absolute', 'plugin_error', /Access to this API has been restricted/],
+  ];
+  for (const [id, exitReason, reason] of cases) {
+    it(`${id} → ${exitReason}`, () => {
+      const r = rec(id);
+      expect(r.result.status).toBe('error');
+      expect(r.exitReason).toBe(exitReason);
+      expect(r.result.reason).toMatch(reason);
+      expect(r.result.findings).toEqual([]);
+    });
+  }
+
+  it('keeps only a few KB of a flood of stdout', () => {
+    expect(rec('fixture_floods_stdout').stdout.length).toBeLessThan(10_000);
+  });
+
+  it('refuses writes outside ctx.artifacts (relative escape and absolute path)', () => {
+    expect(existsSync(join(artifactsRoot, '..', '..', 'x'))).toBe(false);
+    expect(existsSync(outsideTarget)).toBe(false);
+  });
+
+  it('leaves every other plugin untouched', () => {
+    expect(records.size).toBe(registry.length - 2);
+    const ok = [...records.values()].filter((r) => r.result.status === 'ok').map((r) => r.plugin.manifest.id).sort();
+    expect(ok).toEqual(['fixture_depends_on_ok', 'fixture_noop', 'fixture_ok', 'fixture_package_import', 'fixture_writes_artifact']);
+  });
+});
+
+describe('runner: dependencies that fail', () => {
+  it('skips a dependent whose dependency ended in error', async () => {
+    const dir = tempDir();
+    const { writeFileSync } = await import('node:fs');
+    const sdk = join(ROOT, 'src/index.ts');
+    writeFileSync(
+      join(dir, 'a.ts'),
+      `import { definePlugin } from '${sdk}';\nexport default definePlugin({ id: 'dep_fails', version: '1.0.0', apiVersion: '1.0', class: 'supporting_signal_detectors', access: 'orchestration_only', run() { throw new Error('no'); } });\n`,
+    );
+    writeFileSync(
+      join(dir, 'b.ts'),
+      `import { definePlugin } from '${sdk}';\nexport default definePlugin({ id: 'needs_dep', version: '1.0.0', apiVersion: '1.0', class: 'supporting_signal_detectors', access: 'orchestration_only', dependsOn: ['dep_fails'], run() { return { status: 'ok', summary: '', metrics: {}, findings: [], recommendations: [] }; } });\n`,
+    );
+    const plugins = await discoverPlugins({ dirs: [dir], builtin: false });
+    const out = await runPlugins({ plugins, dataset: null, seed: 0, config: CONFIG, artifactsRoot: join(dir, 'art'), timeoutMs: 10_000, memoryMb: 256 });
+    const needs = out.find((r) => r.plugin.manifest.id === 'needs_dep')!;
+    expect(needs.result.status).toBe('skipped');
+    expect(needs.exitReason).toBe('dependency_failed');
+    expect(needs.result.reason).toMatch(/dependency dep_fails ended with status error/);
+  });
+});
