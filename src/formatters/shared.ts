@@ -97,10 +97,14 @@ export function locationLabel(loc: SourceLocation, cwd: string): string {
   return out;
 }
 
-/** The result's message, plus which facts were missing for an `unknown` result. */
+/**
+ * The result's message, plus which facts were missing for an `unknown` result (unless the
+ * message already names them all, as the engine's own "cannot decide" message does).
+ */
 export function resultMessage(r: PolicyResult): string {
   if (r.status !== 'unknown') return r.message;
   const facts = r.missingFacts ?? [];
+  if (facts.length > 0 && facts.every((f) => r.message.includes(f))) return r.message;
   const missing = facts.length > 0 ? `missing facts: ${facts.join(', ')}` : 'a fact the policy needs is missing';
   return r.message === '' ? `unknown (${missing})` : `${r.message} (unknown: ${missing})`;
 }

@@ -48,6 +48,16 @@ describe('text (stylish) formatter', () => {
     expect(formatText(changed, plain)).toContain('✖ 10 problems (7 errors,');
   });
 
+  it('names the missing facts of an unknown result once', () => {
+    expect(formatText(report, plain)).toContain('could not be checked (unknown: missing facts: catalog.entry)');
+    const named = structuredClone(report);
+    const unknown = named.results.find((r) => r.status === 'unknown')!;
+    unknown.message = 'cannot decide catalog.sync for plugin x: missing or mistyped fact catalog.entry';
+    const out = formatText(named, plain);
+    expect(out).toContain('missing or mistyped fact catalog.entry\n');
+    expect(out).not.toContain('(unknown: missing facts');
+  });
+
   it('says so when warnings exceed --max-warnings, and only then', () => {
     expect(formatText(report, { ...plain, maxWarnings: 1 })).toContain('too many warnings (maximum: 1)');
     expect(formatText(report, { ...plain, maxWarnings: 2 })).not.toContain('too many warnings');
