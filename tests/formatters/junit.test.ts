@@ -1,30 +1,14 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURE_CWD, FIXTURE_DIR, loadFixtureReport } from '../../fixtures/formatters/goldens.ts';
+import { FIXTURE_CWD, loadFixtureReport } from '../../fixtures/formatters/goldens.ts';
+import { xmllint } from './validators.ts';
 import { escapeXmlAttr, escapeXmlText, formatJunit } from '../../src/formatters/junit.ts';
-
-const XSD = join(FIXTURE_DIR, 'junit/jenkins-junit.xsd');
-const ctx = { cwd: FIXTURE_CWD, color: false };
-const report = loadFixtureReport('report');
-
-/** xmllint --schema; a missing xmllint fails the test naming the Debian package (never skips). */
-function xmllint(xml: string): { ok: boolean; output: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'junit-validate-'));
-  const file = join(dir, 'policy-eval.xml');
-  writeFileSync(file, xml);
-  const p = spawnSync('xmllint', ['--schema', XSD, '--noout', file], { encoding: 'utf8', timeout: 60_000 });
-  if (p.error && (p.error as NodeJS.ErrnoException).code === 'ENOENT') {
-    throw new Error('xmllint is not installed: install the Debian package libxml2-utils (apt-get install -y libxml2-utils); .ci/run does this');
-  }
-  return { ok: p.status === 0, output: `${p.stdout}${p.stderr}` };
-}
 
 function count(xml: string, re: RegExp): number {
   return xml.match(re)?.length ?? 0;
 }
+
+const ctx = { cwd: FIXTURE_CWD, color: false };
+const report = loadFixtureReport('report');
 
 describe('JUnit XML', () => {
   it('is valid against the published Jenkins JUnit XSD (xmllint --schema)', () => {

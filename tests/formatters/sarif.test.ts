@@ -1,13 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type * as Sarif from 'sarif';
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_CWD, loadFixtureReport } from '../../fixtures/formatters/goldens.ts';
+import { validateWithMultitool } from './validators.ts';
 import { buildSarif, FINGERPRINT_KEY, formatSarif, ruleName, SRCROOT } from '../../src/formatters/sarif.ts';
 import type { EvaluationReport } from '../../src/policy/index.ts';
 
@@ -123,47 +121,6 @@ describe('SARIF structure', () => {
     expect(ruleName('allowlist.expired')).toBe('AllowlistExpired');
   });
 });
-
-/** The multitool's native binary (the npm bin.js passes arguments through a shell). */
-function multitoolBinary(): string {
-  return require('@microsoft/sarif-multitool') as string;
-}
-
-interface Validation {
-  errors: string[];
-  warnings: string[];
-}
-
-function validateWithMultitool(sarifText: string): Validation {
-  const dir = mkdtempSync(join(tmpdir(), 'sarif-validate-'));
-  const input = join(dir, 'policy-eval.sarif');
-  const output = join(dir, 'validation.sarif');
-  writeFileSync(input, sarifText);
-  const bin = multitoolBinary();
-  expect(existsSync(bin), `sarif-multitool binary missing at ${bin}: run npm install (devDependency @microsoft/sarif-multitool)`).toBe(true);
-  const p = spawnSync(bin, ['validate', input, '--output', output], { encoding: 'utf8', timeout: 120_000 });
-  expect(p.error, `sarif-multitool did not run: ${String(p.error)}`).toBeUndefined();
-  expect(existsSync(output), `sarif-multitool wrote no log (exit ${p.status}): ${p.stdout}${p.stderr}`).toBe(true);
-  const result = JSON.parse(readFileSync(output, 'utf8')) as Sarif.Log;
-  const vrun = result.runs[0]!;
-  const notifications = (vrun.invocations ?? []).flatMap((i) => [...(i.toolExecutionNotifications ?? []), ...(i.toolConfigurationNotifications ?? [])]);
-  expect(vrun.invocations?.[0]?.executionSuccessful).toBe(true);
-  const ruleText = (r: Sarif.Result): string => {
-    if (r.message.text !== undefined) return r.message.text;
-    const rule = vrun.tool.driver.rules?.find((x) => x.id === r.ruleId);
-    const template = r.message.id === undefined ? undefined : rule?.messageStrings?.[r.message.id]?.text;
-    const args = r.message.arguments ?? [];
-    return template ? template.replace(/\{(\d+)\}/g, (_, i: string) => args[Number(i)] ?? '') : JSON.stringify(args);
-  };
-  const describe = (r: Sarif.Result) => `${r.ruleId}: ${ruleText(r)}`;
-  return {
-    errors: [
-      ...(vrun.results ?? []).filter((r) => r.level === 'error').map(describe),
-      ...notifications.filter((n) => n.level === 'error').map((n) => n.message.text ?? ''),
-    ],
-    warnings: (vrun.results ?? []).filter((r) => r.level !== 'error').map(describe),
-  };
-}
 
 describe('SARIF validated by the real @microsoft/sarif-multitool', () => {
   for (const name of ['report', 'empty-report'] as const) {
