@@ -40,7 +40,7 @@ export async function testAction(cmd: Command, paths: string[], opts: CommonPoli
   const config = policyConfig(cmd, opts);
   const [policiesDir] = policyPaths(opts, config);
   const testPaths = paths.length > 0 ? paths.map((p) => resolve(p)) : [join(policiesDir!, 'tests')];
-  const run = await runPolicyTests({ policiesDir: policiesDir!, testPaths, baseConfig: config, cwd: process.cwd(), engine: parseEngine(opts.engine), now: parseNow(opts.now).now });
+  const run = await runPolicyTests({ policiesDir: policiesDir!, testPaths, baseConfig: config, cwd: process.cwd(), engine: parseEngine(opts.engine), now: parseNow(opts.now).now, parity: paths.length === 0 });
   const c = paint(useColor(process.stdout, globalOptions(cmd)));
   const lines: string[] = [];
   for (const o of run.outcomes) {
@@ -57,7 +57,7 @@ export async function testAction(cmd: Command, paths: string[], opts: CommonPoli
 export function docAction(cmd: Command, opts: CommonPolicyOptions & { output?: string; check?: boolean }): number {
   const config = policyConfig(cmd, opts);
   // Docs depend on the policy files alone: default thresholds, no toggles set.
-  const defs = loadPolicies(policyPaths(opts, config), { config: { ...config, env: { raw: {} } }, cwd: process.cwd() });
+  const defs = loadPolicies(policyPaths(opts, config), { config: { ...config, env: { raw: {} } }, cwd: config.rootDir });
   const text = renderPolicyDocs(defs);
   const out = resolve(opts.output ?? join(config.rootDir, 'docs/policies.md'));
   if (opts.check) {
