@@ -6,6 +6,7 @@ import { registerDatasetCommands } from './commands/dataset.ts';
 import { registerRunCommand } from './commands/run.ts';
 import { registerRunsCommands } from './commands/runs.ts';
 import { registerReportCommands } from './commands/report.ts';
+import { registerSynthCommand } from './commands/synth.ts';
 
 const program = configureProgram(
   new Command(),
@@ -16,5 +17,6 @@ registerDatasetCommands(program);
 registerRunCommand(program);
 registerRunsCommands(program);
 registerReportCommands(program);
+registerSynthCommand(program);
 
 await program.parseAsync(process.argv);
