@@ -7,3 +7,5 @@ export { definePlugin } from './plugins/sdk.ts';
 export { PLUGIN_API_VERSION, PLUGIN_CLASSES, ACCESS_CONTRACTS, RESULT_STATUSES, ACTION_TYPES } from './plugins/types.ts';
 export type * from './plugins/types.ts';
 export type { ColumnBatch, IterBatchesOptions, LoadOptions, LoadResult, SqlOptions, SqlResult, WhereClause, WhereCondition } from './dataset/types.ts';
+/** sequence_id of a batch_group_candidate (the insight contract checks it is exactly this hash). */
+export { batchGroupSequenceId } from './insights/index.ts';

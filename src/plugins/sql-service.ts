@@ -51,6 +51,8 @@ export function createSqlService(storePath: string, datasetId: number): SqlServi
       };
       const onExit = (): void => done({ type: 'sql-result', ok: false, error: 'the SQL process ended unexpectedly; the statement did not complete' });
       const timer = setTimeout(() => {
+        // Forget it now: the next request must not reach the dying process.
+        if (child === c) child = undefined;
         c.kill('SIGKILL');
         done({ type: 'sql-result', ok: false, error: `sql() exceeded its time bound of ${timeoutMs} ms; the statement was stopped (narrow the query or raise timeoutMs)` });
       }, timeoutMs + GRACE_MS);

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../../src/common/errors.ts';
-import { definePlugin, discoverPlugins, manifestProblems, selectPlugins, topologicalOrder, type DiscoveredPlugin } from '../../src/plugins/index.ts';
+import { definePlugin, discoverPlugins, manifestProblems, selectPlugins, topologicalOrder, type DiscoveredPlugin, type PluginDefinition } from '../../src/plugins/index.ts';
 import { ROOT, tempDir } from '../helpers/cli.ts';
 
 const SDK = join(ROOT, 'src/index.ts');
@@ -102,7 +102,7 @@ describe('discovery', () => {
 });
 
 describe('definePlugin', () => {
-  const base = { id: 'ok_v1', version: '1.0.0', apiVersion: '1.0', class: 'supporting_signal_detectors', access: 'iter_batches', run: () => ({ status: 'ok', summary: '', metrics: {}, findings: [], recommendations: [] }) } as const;
+  const base: PluginDefinition = { id: 'ok_v1', version: '1.0.0', apiVersion: '1.0', class: 'supporting_signal_detectors', access: 'iter_batches', run: () => ({ status: 'ok', summary: '', metrics: {}, findings: [], recommendations: [] }) };
   it('returns the definition unchanged', () => {
     const def = definePlugin({ ...base });
     expect(def.id).toBe('ok_v1');
