@@ -140,7 +140,7 @@ export function checklistsFromModel(model: ReportModel): SequenceChecklist[] {
         next_close_query: closeQuery(s, next, { closeWindow: model.closeWindow, timezone }),
         commands: [
           `stat-harness ingest <export covering the ${next} close>`,
-          `stat-harness run --dataset <that dataset> --plugins ${s.plugin_id} --known-issues off`,
+          `stat-harness run --dataset <that dataset> --plugins ${s.plugin_id}`,
           `stat-harness checklist --run <that run id>`,
         ],
         next_close_sequence_id: nextSeq,
