@@ -1,0 +1,153 @@
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli, tempDir, type CliResult } from '../helpers/cli.ts';
+
+const CSV = join(ROOT, 'fixtures/plugins/data/jobs-small.csv');
+const PLUGINS = 'queue_wait_by_process_v1,fixture_batch_groups,fixture_ok,fixture_throws,fixture_depends_on_ok,fixture_sql';
+
+let dir: string;
+const sh = (args: string[], env: NodeJS.ProcessEnv = {}): CliResult => runCli('statHarness', args, { cwd: dir, env });
+
+/** Every file under root (relative path → bytes), except the run manifest and plugin artifacts. */
+function hashedArtifacts(root: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) {
+        if (name !== 'artifacts') walk(p);
+      } else if (name !== 'manifest.json') out.set(relative(root, p), readFileSync(p, 'utf8'));
+    }
+  };
+  walk(root);
+  return out;
+}
+
+beforeAll(() => {
+  dir = tempDir();
+  writeFileSync(
+    join(dir, '.statharnessrc.yaml'),
+    `store: store/harness.db\nplugins:\n  dirs: [${JSON.stringify(join(ROOT, 'fixtures/plugins/runtime'))}]\n  timeoutMs: 20000\n  memoryMb: 512\n`,
+  );
+});
+
+describe('stat-harness run', () => {
+  let first: CliResult;
+  beforeAll(() => {
+    first = sh(['run', '--dataset', CSV, '--plugins', PLUGINS, '--seed', '3', '--out', 'out/a', '--format', 'json']);
+  });
+
+  it('ingests a file, runs the plugins and reports exit 0 even when a plugin errors', () => {
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+    const summary = JSON.parse(first.stdout) as { runId: number; plugins: { id: string; status: string; exitReason: string }[] };
+    expect(summary.runId).toBe(1);
+    const byId = Object.fromEntries(summary.plugins.map((p) => [p.id, p]));
+    expect(byId['fixture_throws']).toMatchObject({ status: 'error', exitReason: 'plugin_error' });
+    expect(byId['fixture_sql']).toMatchObject({ status: 'ok' });
+    expect(byId['queue_wait_by_process_v1']).toMatchObject({ status: 'ok' });
+  });
+
+  it('writes every report, the checklists, and a manifest holding the run id, timestamps and telemetry', () => {
+    const files = [...hashedArtifacts(join(dir, 'out/a')).keys()].sort();
+    expect(files).toEqual(expect.arrayContaining(['report.json', 'report.md', 'answers_recommendations.md', 'answers_recommendations_plain.md']));
+    expect(files.some((f) => /^checklists\/seq_[0-9a-f]{16}\.md$/.test(f))).toBe(true);
+    expect(files.some((f) => /^checklists\/seq_[0-9a-f]{16}\.json$/.test(f))).toBe(true);
+    const manifest = JSON.parse(readFileSync(join(dir, 'out/a/manifest.json'), 'utf8')) as { runId: number; startedAt: string; plugins: { id: string; peakRssBytes: number; wallMs: number }[] };
+    expect(manifest.runId).toBe(1);
+    expect(manifest.startedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(manifest.plugins.find((p) => p.id === 'fixture_ok')!.peakRssBytes).toBeGreaterThan(0);
+    const report = readFileSync(join(dir, 'out/a/report.json'), 'utf8');
+    expect(report).not.toMatch(/startedAt|peakRss|wallMs/);
+  });
+
+  it('is deterministic: a second identical run produces byte-identical reports (only manifest.json differs)', () => {
+    const second = sh(['run', '--dataset', '1', '--plugins', PLUGINS, '--seed', '3', '--out', 'out/b']);
+    expect(second.status).toBe(0);
+    expect(second.stdout).toMatch(/^run 2: 6 plugins on dataset jobs-small \(1\) — 1 error, 5 ok; reports in /);
+    const a = hashedArtifacts(join(dir, 'out/a'));
+    const b = hashedArtifacts(join(dir, 'out/b'));
+    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+    for (const [name, text] of a) expect(b.get(name), name).toBe(text);
+    expect(readFileSync(join(dir, 'out/a/manifest.json'), 'utf8')).not.toBe(readFileSync(join(dir, 'out/b/manifest.json'), 'utf8'));
+  });
+
+  it('report --run and checklist --run rewrite the same bytes from the store', () => {
+    expect(sh(['report', '--run', '1', '--out', 'out/c']).status).toBe(0);
+    expect(sh(['checklist', '--run', '1', '--out', 'out/d']).status).toBe(0);
+    const a = hashedArtifacts(join(dir, 'out/a'));
+    const c = hashedArtifacts(join(dir, 'out/c'));
+    const d = hashedArtifacts(join(dir, 'out/d'));
+    expect([...c.keys()].sort()).toEqual([...a.keys()].sort());
+    for (const [name, text] of c) expect(text, name).toBe(a.get(name));
+    expect([...d.keys()].every((k) => k.startsWith('checklists/'))).toBe(true);
+    expect(d.size).toBeGreaterThan(0);
+    for (const [name, text] of d) expect(text, name).toBe(a.get(name));
+  });
+
+  it('runs list and runs show describe the run history (text and json)', () => {
+    const list = sh(['runs', 'list', '--format', 'json']);
+    expect(list.status).toBe(0);
+    const runs = JSON.parse(list.stdout) as { id: number; status: string; seed: number; knownIssuesMode: string }[];
+    expect(runs.map((r) => r.id)).toEqual([2, 1]);
+    expect(runs[0]).toMatchObject({ status: 'completed', seed: 3, knownIssuesMode: 'off' });
+    const show = sh(['runs', 'show', '1', '--format', 'json']);
+    const run = JSON.parse(show.stdout) as { executions: { pluginId: string; status: string; exitReason: string; reason: string | null; telemetry: { batches: number; sqlStatements: number } }[] };
+    const ex = Object.fromEntries(run.executions.map((e) => [e.pluginId, e]));
+    expect(ex['fixture_throws']).toMatchObject({ status: 'error', exitReason: 'plugin_error', reason: 'run() failed: fixture failure: something broke' });
+    expect(ex['queue_wait_by_process_v1']!.telemetry.batches).toBeGreaterThan(0);
+    expect(ex['fixture_sql']!.telemetry.sqlStatements).toBeGreaterThan(0);
+    const text = sh(['runs', 'show', '1']);
+    expect(text.stdout).toMatch(/fixture_throws\s+error\s+plugin_error/);
+    expect(text.stdout).toMatch(/reference run {2}none: /);
+  });
+});
+
+describe('stat-harness run: bad input exits 2 with a precise message', () => {
+  it('unknown --plugins id, with did-you-mean', () => {
+    const r = sh(['run', '--dataset', '1', '--plugins', 'fixture_okk']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/unknown plugin id "fixture_okk" \(did you mean "fixture_ok"\?\)/);
+  });
+
+  it('a dataset that does not exist, listing the known ones', () => {
+    const r = sh(['run', '--dataset', '42', '--plugins', 'fixture_ok']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/no dataset "42"/);
+    expect(r.stderr).toMatch(/known datasets: 1 \(jobs-small, 120 rows\)/);
+  });
+
+  it('bad --seed, --jobs and --known-issues values', () => {
+    expect(sh(['run', '--dataset', '1', '--seed', '-1']).stderr).toMatch(/--seed must be an integer >= 0; got "-1"/);
+    expect(sh(['run', '--dataset', '1', '--jobs', '0']).stderr).toMatch(/--jobs must be an integer from 1 to 256; got "0"/);
+    const ki = sh(['run', '--dataset', '1', '--known-issues', 'maybe']);
+    expect(ki.status).toBe(2);
+    expect(ki.stderr).toMatch(/--known-issues must be "on" or "off", got "maybe"/);
+  });
+
+  it('known-issues mode on (from the env) without a known-issues file', () => {
+    const r = sh(['run', '--dataset', '1', '--plugins', 'fixture_ok'], { STAT_HARNESS_KNOWN_ISSUES_MODE: 'on' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/known-issues mode is on but .*known-issues\.yaml does not exist/);
+  });
+
+  it('runs show / report --run with an unknown run id', () => {
+    const show = sh(['runs', 'show', '999']);
+    expect(show.status).toBe(2);
+    expect(show.stderr).toMatch(/no run "999" in the store/);
+    expect(show.stderr).toMatch(/recent runs: 2, 1/);
+    expect(sh(['report', '--run', 'abc']).stderr).toMatch(/no run "abc" in the store \(run ids are integers\)/);
+  });
+
+  it('a plugin load error names the file and exits 2', () => {
+    const bad = tempDir();
+    writeFileSync(join(bad, 'broken.ts'), 'enum E { A }\nexport default E;\n');
+    const cfgDir = tempDir();
+    writeFileSync(join(cfgDir, '.statharnessrc.yaml'), `store: s.db\nplugins:\n  dirs: [${JSON.stringify(bad)}]\n`);
+    const r = runCli('statHarness', ['run', '--dataset', CSV], { cwd: cfgDir });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/broken\.ts uses TypeScript syntax that Node's type stripping cannot run/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
