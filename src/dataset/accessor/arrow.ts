@@ -157,8 +157,17 @@ function kindOfType(type: { typeId: number; toString(): string }): string {
 // ---- decoding one record batch column into plain values ----
 
 const utf8 = new TextDecoder('utf-8');
-/** Decoded dictionaries, by dictionary vector identity (one shared dictionary is decoded once). */
-const dictionaryCache = new WeakMap<Vector, (string | null)[]>();
+
+/**
+ * Decoded dictionary of one column during one scan. The ingest appends new values as delta
+ * dictionary batches, and the reader then hands out a new vector whose leading chunks are
+ * the ones already seen: only the new chunks are decoded (a unique-per-row column would
+ * otherwise be re-decoded in full for every batch).
+ */
+interface DecodedDictionary {
+  chunks: Data[];
+  strings: (string | null)[];
+}
 
 function isValid(data: Data, i: number): boolean {
   const bitmap = data.nullBitmap as Uint8Array | undefined;
@@ -185,17 +194,25 @@ function decodeUtf8(data: Data): (string | null)[] {
   return out;
 }
 
-function decodeDictionary(dictionary: Vector): (string | null)[] {
-  let strings = dictionaryCache.get(dictionary);
-  if (!strings) {
-    strings = [];
-    for (const chunk of dictionary.data) strings.push(...decodeUtf8(chunk));
-    dictionaryCache.set(dictionary, strings);
+function decodeDictionary(dictionary: Vector, state: DecodedDictionary): (string | null)[] {
+  const chunks = dictionary.data;
+  let same = 0;
+  while (same < state.chunks.length && same < chunks.length && state.chunks[same] === chunks[same]) same++;
+  if (same < state.chunks.length) {
+    // A replacement, not a delta: start over.
+    state.chunks = [];
+    state.strings = [];
+    same = 0;
   }
-  return strings;
+  for (let k = same; k < chunks.length; k++) {
+    const decoded = decodeUtf8(chunks[k]!);
+    for (let i = 0; i < decoded.length; i++) state.strings.push(decoded[i]!);
+    state.chunks.push(chunks[k]!);
+  }
+  return state.strings;
 }
 
-function decodeColumn(data: Data, kind: 'f64' | 'utf8' | 'dict'): ColumnValues {
+function decodeColumn(data: Data, kind: 'f64' | 'utf8' | 'dict', dictionaryState: DecodedDictionary): ColumnValues {
   const n = data.length;
   if (kind === 'f64') {
     const values = (data.values as Float64Array).slice(data.offset, data.offset + n);
@@ -203,7 +220,7 @@ function decodeColumn(data: Data, kind: 'f64' | 'utf8' | 'dict'): ColumnValues {
     return values;
   }
   if (kind === 'utf8') return decodeUtf8(data);
-  const dict = decodeDictionary(data.dictionary!);
+  const dict = decodeDictionary(data.dictionary!, dictionaryState);
   const idx = data.values as Int32Array;
   const out = new Array<string | null>(n);
   for (let i = 0; i < n; i++) out[i] = isValid(data, i) ? (dict[idx[data.offset + i]!] ?? null) : null;
@@ -229,6 +246,12 @@ function extractExtra(extraJson: ColumnValues, name: string): (string | null)[] 
 function* scanArrow(path: string, columns: readonly ColumnSpec[], batchSize: number, where: CompiledWhere | undefined): Generator<ColumnBatch, void, undefined> {
   const { reader, close } = openReader(path);
   const kinds = new Map(expectedArrowFields().map((f) => [f.name, f.kind]));
+  const dictionaries = new Map<string, DecodedDictionary>();
+  const dictionaryState = (name: string): DecodedDictionary => {
+    let d = dictionaries.get(name);
+    if (!d) dictionaries.set(name, (d = { chunks: [], strings: [] }));
+    return d;
+  };
   let acc: { rowIds: Float64Array; cols: (Float64Array | (string | null)[])[]; n: number } | undefined;
   const fresh = () => ({
     rowIds: new Float64Array(batchSize),
@@ -253,7 +276,7 @@ function* scanArrow(path: string, columns: readonly ColumnSpec[], batchSize: num
         let v = cache.get(name);
         if (!v) {
           const kind = kinds.get(name);
-          v = kind === undefined ? extractExtra(values('extra_json'), name) : decodeColumn(rb.getChild(name)!.data[0]!, kind as 'f64' | 'utf8' | 'dict');
+          v = kind === undefined ? extractExtra(values('extra_json'), name) : decodeColumn(rb.getChild(name)!.data[0]!, kind as 'f64' | 'utf8' | 'dict', dictionaryState(name));
           cache.set(name, v);
         }
         return v;
