@@ -45,12 +45,15 @@ export function isOutputFormat(value: string): value is OutputFormat {
   return (OUTPUT_FORMATS as readonly string[]).includes(value);
 }
 
-/** Render a report; an unknown format is a usage error (exit 2) with a did-you-mean. */
+/** Check a `--format` value before any work: an unknown one is a usage error (exit 2) with a did-you-mean. */
+export function parseOutputFormat(format: string): OutputFormat {
+  if (isOutputFormat(format)) return format;
+  throw new HarnessError('usage', `unknown output format "${format}"${didYouMeanSuffix(format, OUTPUT_FORMATS)}`, {
+    hint: `--format must be one of ${OUTPUT_FORMATS.join(', ')}`,
+  });
+}
+
+/** Render a report; an unknown format is a usage error (exit 2), never a fallback to text. */
 export function formatReport(format: string, report: EvaluationReport, ctx: FormatContext): string {
-  if (!isOutputFormat(format)) {
-    throw new HarnessError('usage', `unknown output format "${format}"${didYouMeanSuffix(format, OUTPUT_FORMATS)}`, {
-      hint: `--format must be one of ${OUTPUT_FORMATS.join(', ')}`,
-    });
-  }
-  return FORMATTERS[format](report, ctx);
+  return FORMATTERS[parseOutputFormat(format)](report, ctx);
 }

@@ -38,8 +38,46 @@ function code(s: string): string {
   return `\`${escapeControls(s, false).replace(/`/g, "'").replace(/\|/g, '\\|')}\``;
 }
 
-function table(header: string[], rows: string[][]): string[] {
-  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+/**
+ * A GitHub comment is limited to 65,536 characters and one over it is not posted at all, so
+ * the comment has a character budget: long tables are cut (deterministically) with a pointer
+ * to the full report, problems get the largest share, and one message cell is capped.
+ */
+export const MAX_COMMENT_CHARS = 60_000;
+/** Kept free for the collapsible sections while the problems table is filled. */
+const DETAILS_RESERVE = 12_000;
+export const MAX_DETAIL_ROWS = 50;
+export const MAX_MESSAGE_CHARS = 500;
+
+interface Budget {
+  remaining: number;
+}
+
+/**
+ * A table within the budget: `reserve` characters are left for what follows, and with
+ * `shareOf: n` the table takes at most 1/n of what is left (n sections still to come).
+ */
+function table(header: string[], rows: string[][], budget: Budget, opts: { maxRows?: number; reserve?: number; shareOf?: number } = {}): string[] {
+  const out = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
+  const limit = Math.floor((budget.remaining - (opts.reserve ?? 0)) / (opts.shareOf ?? 1));
+  let used = out.join('\n').length + 1;
+  let shown = 0;
+  for (const r of rows) {
+    const line = `| ${r.join(' | ')} |`;
+    if (shown >= (opts.maxRows ?? Infinity) || used + line.length + 1 > limit) break;
+    out.push(line);
+    used += line.length + 1;
+    shown++;
+  }
+  if (rows.length > shown) out.push('', `…and ${rows.length - shown} more (see the JSON or SARIF report for all of them).`);
+  budget.remaining -= used;
+  return out;
+}
+
+/** A message cell, cut before escaping so no escape sequence is split. */
+function messageCell(text: string): string {
+  const chars = [...text];
+  return escapeMarkdownCell(chars.length > MAX_MESSAGE_CHARS ? `${chars.slice(0, MAX_MESSAGE_CHARS).join('')}…` : text);
 }
 
 const SEVERITY_LABEL = { error: '🔴 error', warn: '🟡 warning', info: '🔵 info', off: 'off' } as const;
@@ -64,6 +102,7 @@ export function formatMarkdown(report: EvaluationReport, ctx: FormatContext): st
   const total = problemCount(report);
 
   const out: string[] = [];
+  const budget: Budget = { remaining: MAX_COMMENT_CHARS - 2_000 };
   out.push(total > 0 ? `### ❌ policy-eval: ${plural(total, 'problem')}` : '### ✅ policy-eval: no problems', '');
   if (exceedsMaxWarnings(report, ctx.maxWarnings)) {
     out.push(`> **Too many warnings:** ${warningCount(report)} (maximum: ${ctx.maxWarnings}).`, '');
@@ -82,6 +121,7 @@ export function formatMarkdown(report: EvaluationReport, ctx: FormatContext): st
         ['Passed', String(sum.passed)],
         ['**Total**', `**${sum.results}**`],
       ],
+      budget,
     ),
     '',
     `${plural(sum.policies, 'policy', 'policies')} × ${plural(sum.subjects, 'subject')} evaluated` +
@@ -102,12 +142,17 @@ export function formatMarkdown(report: EvaluationReport, ctx: FormatContext): st
           code(r.policyId),
           code(subjectLabel(r)),
           where(r, ctx),
-          escapeMarkdownCell(resultMessage(r)),
+          messageCell(resultMessage(r)),
         ]),
+        budget,
+        { reserve: DETAILS_RESERVE },
       ),
       '',
     );
   }
+  // Collapsible sections still to render share what the problems left.
+  let sectionsLeft = [suppressed, notApplicable, switchedOff, passed].filter((list) => list.length > 0).length;
+  const share = () => ({ maxRows: MAX_DETAIL_ROWS, shareOf: sectionsLeft-- });
   if (suppressed.length > 0) {
     out.push(
       ...details(
@@ -121,8 +166,10 @@ export function formatMarkdown(report: EvaluationReport, ctx: FormatContext): st
             escapeMarkdownCell(r.suppression?.reason ?? 'no reason recorded'),
             escapeMarkdownCell(r.suppression?.owner ?? ''),
             escapeMarkdownCell(r.suppression?.expires ?? ''),
-            escapeMarkdownCell(resultMessage(r)),
+            messageCell(resultMessage(r)),
           ]),
+          budget,
+          share(),
         ),
       ),
     );
@@ -133,7 +180,9 @@ export function formatMarkdown(report: EvaluationReport, ctx: FormatContext): st
         `Not applicable (${notApplicable.length})`,
         table(
           ['Policy', 'Subject', 'Reason'],
-          notApplicable.map((r) => [code(r.policyId), code(subjectLabel(r)), escapeMarkdownCell(notApplicableText(r))]),
+          notApplicable.map((r) => [code(r.policyId), code(subjectLabel(r)), messageCell(notApplicableText(r))]),
+          budget,
+          share(),
         ),
       ),
     );
@@ -144,13 +193,15 @@ export function formatMarkdown(report: EvaluationReport, ctx: FormatContext): st
         `Severity off (${switchedOff.length})`,
         table(
           ['Policy', 'Subject', 'Message'],
-          switchedOff.map((r) => [code(r.policyId), code(subjectLabel(r)), escapeMarkdownCell(resultMessage(r))]),
+          switchedOff.map((r) => [code(r.policyId), code(subjectLabel(r)), messageCell(resultMessage(r))]),
+          budget,
+          share(),
         ),
       ),
     );
   }
   if (passed.length > 0) {
-    out.push(...details(`Passed (${passed.length})`, table(['Policy', 'Subject'], passed.map((r) => [code(r.policyId), code(subjectLabel(r))]))));
+    out.push(...details(`Passed (${passed.length})`, table(['Policy', 'Subject'], passed.map((r) => [code(r.policyId), code(subjectLabel(r))]), budget, share())));
   }
   return `${out.join('\n').trimEnd()}\n`;
 }

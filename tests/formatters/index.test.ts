@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../../src/common/errors.ts';
-import { FORMATTERS, formatReport, isOutputFormat, OUTPUT_FORMATS } from '../../src/formatters/index.ts';
+import { FORMATTERS, formatReport, isOutputFormat, OUTPUT_FORMATS, parseOutputFormat } from '../../src/formatters/index.ts';
 import { loadFixtureReport } from '../../fixtures/formatters/goldens.ts';
 
 describe('formatter registry', () => {
@@ -28,5 +28,11 @@ describe('formatter registry', () => {
     expect(e.code).toBe('usage');
     expect(e.message).toBe('unknown output format "sarf" (did you mean "sarif"?)');
     expect(e.hint).toBe('--format must be one of text, json, sarif, junit, github, markdown');
+  });
+
+  it('parseOutputFormat validates a --format value on its own (before any evaluation)', () => {
+    expect(parseOutputFormat('junit')).toBe('junit');
+    expect(() => parseOutputFormat('gihtub')).toThrow('unknown output format "gihtub" (did you mean "github"?)');
+    expect(() => parseOutputFormat('yaml')).toThrow(/^unknown output format "yaml"$/);
   });
 });

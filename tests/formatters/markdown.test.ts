@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_CWD, loadFixtureReport } from '../../fixtures/formatters/goldens.ts';
-import { escapeMarkdownCell, formatMarkdown } from '../../src/formatters/markdown.ts';
+import { escapeMarkdownCell, formatMarkdown, MAX_COMMENT_CHARS, MAX_DETAIL_ROWS, MAX_MESSAGE_CHARS } from '../../src/formatters/markdown.ts';
 
 const ctx = { cwd: FIXTURE_CWD, color: false };
 const report = loadFixtureReport('report');
@@ -63,6 +63,31 @@ describe('Markdown (PR comment)', () => {
     expect(escapeMarkdownCell('[link](javascript:alert(1)) *b* _i_ `c` ~s~')).toBe('\\[link\\](javascript:alert(1)) \\*b\\* \\_i\\_ \\`c\\` \\~s\\~');
     expect(escapeMarkdownCell('ping @org/team')).toBe('ping &#64;org/team');
     expect(escapeMarkdownCell('bell\u0007')).toBe('bell\\\\u0007');
+  });
+
+  it('stays under GitHub\'s 65,536-character comment limit on a large run, saying what was cut', () => {
+    const big = structuredClone(report);
+    const template = report.results;
+    big.results = [];
+    for (let i = 0; i < 2000; i++) {
+      for (const r of template) big.results.push({ ...r, subject: { kind: r.subject.kind, id: `${r.subject.id}_${String(i).padStart(4, '0')}` } });
+    }
+    big.results[0]!.message = 'x'.repeat(20_000);
+    const text = formatMarkdown(big, ctx);
+    expect(text.length).toBeLessThanOrEqual(MAX_COMMENT_CHARS);
+    const problemRows = text.split('\n').filter((l) => /^\| (🔴|🟡|🔵)/.test(l)).length;
+    expect(problemRows).toBeGreaterThan(100);
+    const problems = big.results.filter((r) => (r.status === 'fail' || r.status === 'unknown') && r.severity !== 'off').length;
+    expect(text).toContain(`…and ${problems - problemRows} more (see the JSON or SARIF report for all of them).`);
+    const passed = big.results.filter((r) => r.status === 'pass').length;
+    expect(text).toContain(`<summary>Passed (${passed})</summary>`);
+    const passedSection = text.slice(text.indexOf(`<summary>Passed (${passed})</summary>`));
+    const passedRows = passedSection.split('\n').filter((l) => l.startsWith('| `')).length;
+    expect(passedRows).toBeGreaterThan(0);
+    expect(passedRows).toBeLessThanOrEqual(MAX_DETAIL_ROWS);
+    expect(passedSection).toContain(`…and ${passed - passedRows} more`);
+    expect(text).toContain(`${'x'.repeat(MAX_MESSAGE_CHARS)}…`);
+    expect(text).not.toContain('x'.repeat(MAX_MESSAGE_CHARS + 1));
   });
 
   it('says so when warnings exceed --max-warnings', () => {
