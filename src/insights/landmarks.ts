@@ -7,6 +7,7 @@ import { HarnessError } from '../common/errors.ts';
 import { validateDocument } from '../common/schema.ts';
 import { parseYamlFile, type ParsedYaml } from '../common/yaml.ts';
 import type { ActionType, Recommendation, RecommendationWhere } from '../plugins/types.ts';
+import { checkRecommendation } from './contract.ts';
 import { recommendationSignature } from './signature.ts';
 
 export interface Landmark {
@@ -109,15 +110,17 @@ export function landmarkMatches(landmark: Landmark, rec: Recommendation): boolea
 }
 
 /**
- * Status of each landmark against the run's recommendations (pass only contract-compliant
- * ones): fewer than min_count matches is `missing` (none) or `below_min`; more than max_count
+ * Status of each landmark against the run's recommendations. Only recommendations that
+ * satisfy the insight contract count (others are skipped here, whatever the caller passes):
+ * fewer than min_count matches is `missing` (none) or `below_min`; more than max_count
  * is `over_limit`; otherwise `confirmed`. Sorted by landmark id.
  */
 export function evaluateLandmarks(landmarks: readonly Landmark[], recommendations: readonly Recommendation[]): LandmarkResult[] {
+  const usable = recommendations.filter((r) => typeof r === 'object' && r !== null && checkRecommendation(String(r.plugin_id), r, '').length === 0);
   return [...landmarks]
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     .map((l) => {
-      const matched = [...new Set(recommendations.filter((r) => landmarkMatches(l, r)).map((r) => recommendationSignature(r)))].sort();
+      const matched = [...new Set(usable.filter((r) => landmarkMatches(l, r)).map((r) => recommendationSignature(r)))].sort();
       const count = matched.length;
       let status: LandmarkStatus = 'confirmed';
       if (count < l.min_count) status = count === 0 ? 'missing' : 'below_min';

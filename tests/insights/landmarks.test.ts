@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../../src/common/errors.ts';
-import { evaluateLandmarks, loadKnownIssues, recommendationSignature, type Landmark } from '../../src/insights/index.ts';
+import { batchGroupSequenceId, evaluateLandmarks, loadKnownIssues, recommendationSignature, type Landmark } from '../../src/insights/index.ts';
 import type { Recommendation } from '../../src/plugins/types.ts';
 
 const FIX = 'fixtures/insights/';
@@ -50,17 +50,25 @@ describe('loadKnownIssues', () => {
 });
 
 describe('evaluateLandmarks', () => {
-  const rec = (over: Partial<Recommendation>): Recommendation => ({
-    plugin_id: 'batch_input_clusters_v1',
-    kind: 'batch_group_candidate',
-    action_type: 'batch_input',
-    where: { process_ids: ['INV_POST', 'GL_ALLOC', 'AR_RECON'], close_month: '2025-03', key: 'company_code' },
-    text: 'Batch the invoice chain',
-    not_modeled_reason: 'r',
-    scope: 'close_specific',
-    relevance: 0.5,
-    ...over,
-  });
+  const rec = (over: Partial<Recommendation>): Recommendation => {
+    const r: Recommendation = {
+      plugin_id: 'batch_input_clusters_v1',
+      kind: 'batch_group_candidate',
+      action_type: 'batch_input',
+      where: { process_ids: ['INV_POST', 'GL_ALLOC', 'AR_RECON'], close_month: '2025-03', key: 'company_code' },
+      text: 'Batch the invoice chain',
+      not_modeled_reason: 'r',
+      scope: 'close_specific',
+      relevance: 0.5,
+      ...over,
+    };
+    if (r.kind === 'batch_group_candidate') {
+      const g = { target_process_ids: r.where.process_ids!, close_month: r.where.close_month!, key: r.where.key! };
+      const cohort = { calls: 4, distinct_key_values: 2, first_queue_dt: 'a', last_queue_dt: 'b', sample_queue_ids: [], total_run_seconds: 1, total_wait_seconds: 1 };
+      r.batch_group = { ...g, sequence_id: batchGroupSequenceId(g), estimated_calls_reduced: 2, estimated_delta_seconds_upper: 1, cohort };
+    }
+    return r;
+  };
   const landmarks = loadKnownIssues(`${FIX}known-issues.valid.yaml`);
 
   it('reports confirmed, missing, below_min and over_limit', () => {
@@ -90,5 +98,17 @@ describe('evaluateLandmarks', () => {
   it('does not depend on the order of landmarks or recommendations', () => {
     const recs = [rec({}), rec({ where: { machine: 'APP02' }, kind: 'k', text: 't' })];
     expect(evaluateLandmarks([...landmarks].reverse(), [...recs].reverse())).toEqual(evaluateLandmarks(landmarks, recs));
+  });
+});
+
+describe('evaluateLandmarks with non-compliant input', () => {
+  it('skips recommendations that violate the contract (and does not crash on them)', () => {
+    const l: Landmark = { id: 'x', title: 'x', where: { machine: 'APP02' }, min_count: 1 };
+    const bad = [
+      { plugin_id: 'p', kind: 'k', action_type: 'route_process', where: { machine: 'APP02' }, text: 't', modeled_percent: 100, scope: 'general', relevance: 1 },
+      { plugin_id: 'p', where: { machine: 'APP02' } },
+      null,
+    ] as unknown as Recommendation[];
+    expect(evaluateLandmarks([l], bad)[0]).toMatchObject({ status: 'missing', count: 0 });
   });
 });
