@@ -68,6 +68,7 @@ function paintStatus(s: Style, r: PolicyResult, label: string): string {
 
 interface Row {
   result: PolicyResult;
+  policy: string;
   where: string;
   label: string;
   messageLines: string[];
@@ -78,6 +79,7 @@ interface Row {
 function rowFor(r: PolicyResult, ctx: FormatContext): Row {
   return {
     result: r,
+    policy: escapeControls(r.policyId, false),
     where: r.location ? escapeControls(locationLabel(r.location, ctx.cwd), false) : '-',
     label: statusLabel(r),
     messageLines: lines(escapeControls(resultMessage(r))),
@@ -94,12 +96,12 @@ export function formatText(report: EvaluationReport, ctx: FormatContext): string
     const rows = group.items.map((r) => rowFor(r, ctx));
     const whereWidth = Math.max(...rows.map((r) => r.where.length));
     const labelWidth = Math.max(...rows.map((r) => r.label.length));
-    const policyWidth = Math.max(...rows.map((r) => r.result.policyId.length));
+    const policyWidth = Math.max(...rows.map((r) => r.policy.length));
     out.push(s.underline(escapeControls(group.key, false)));
     for (const row of rows) {
       const head =
         `  ${s.dim(row.where.padEnd(whereWidth))}  ${paintStatus(s, row.result, row.label.padEnd(labelWidth))}  ` +
-        `${s.dim(row.result.policyId.padEnd(policyWidth))}  `;
+        `${s.dim(row.policy.padEnd(policyWidth))}  `;
       const indent = ' '.repeat(2 + whereWidth + 2 + labelWidth + 2 + policyWidth + 2);
       const [first = '', ...rest] = row.messageLines;
       out.push(`${head}${first}`.trimEnd());

@@ -18,7 +18,13 @@ describe('text (stylish) formatter', () => {
     expect(out).toContain('\\u0007bell');
     const hostile = structuredClone(report);
     hostile.results[0]!.message = 'x\u001b[2Jcleared';
-    expect(formatText(hostile, plain)).toContain('x\\u001b[2Jcleared');
+    hostile.results[0]!.policyId = 'evil\u001b]0;title\u0007';
+    hostile.results[0]!.subject.id = 'sub\rject';
+    hostile.results[0]!.location!.file = 'a\u001b[1mb.ts';
+    const text = formatText(hostile, plain);
+    expect(text).toContain('x\\u001b[2Jcleared');
+    // eslint-disable-next-line no-control-regex
+    expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
   });
 
   it('groups by subject, one row per problem or suppressed result, passes only counted', () => {
