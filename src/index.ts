@@ -8,4 +8,6 @@ export { PLUGIN_API_VERSION, PLUGIN_CLASSES, ACCESS_CONTRACTS, RESULT_STATUSES, 
 export type * from './plugins/types.ts';
 export type { ColumnBatch, IterBatchesOptions, LoadOptions, LoadResult, SqlOptions, SqlResult, WhereClause, WhereCondition } from './dataset/types.ts';
 /** sequence_id of a batch_group_candidate (the insight contract checks it is exactly this hash). */
-export { batchGroupSequenceId } from './insights/index.ts';
+// Straight from the contract module: the insights entry also loads YAML and landmark code, which
+// every sandboxed plugin process would pay for in start-up time and memory.
+export { batchGroupSequenceId } from './insights/contract.ts';

@@ -1,0 +1,92 @@
+/**
+ * Runner overhead and RSS telemetry (issue 3, "Performance").
+ *
+ * 1. 20 no-op plugins through the real runner (one sandboxed process each, pool = cores)
+ *    vs the same 20 run() functions imported and called in this process. Target: the runner
+ *    costs at most 1.5 s more. Discovery (one describe process) is reported separately, as
+ *    start-up, per DESIGN.md.
+ * 2. A fixture plugin that allocates and touches ~300 MB: the reported peak RSS (whole
+ *    process, and above the process's own baseline before run()) vs 300 MB. Target ±20%.
+ *
+ * Uses the built runner (dist/, what the CLI runs) when present, else the sources.
+ * Run: node bench/runner.bench.ts   (or npm run bench -- runner)
+ */
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type * as PluginsApi from '../src/plugins/index.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const OUT = join(ROOT, 'bench/.out/runner');
+const N = 20;
+const ROUNDS = 3;
+const useDist = existsSync(join(ROOT, 'dist/plugins/index.js'));
+const api = (await import(useDist ? pathToFileURL(join(ROOT, 'dist/plugins/index.js')).href : '../src/plugins/index.ts')) as typeof PluginsApi;
+const CONFIG = { largeRows: 1_000_000, timezone: 'UTC', closeWindow: { startDay: 20, endDay: 5 } };
+
+rmSync(OUT, { recursive: true, force: true });
+const pluginDir = join(OUT, 'noop-plugins');
+mkdirSync(pluginDir, { recursive: true });
+for (let i = 0; i < N; i++) {
+  const id = `noop_${String(i).padStart(2, '0')}`;
+  // What an external author writes: plain JS importing the SDK by package name.
+  writeFileSync(
+    join(pluginDir, `${id}.mjs`),
+    `import { definePlugin } from 'stat-harness';
+export default definePlugin({ id: '${id}', version: '1.0.0', apiVersion: '1.0', class: 'supporting_signal_detectors', access: 'orchestration_only',
+  run() { return { status: 'ok', summary: 'nothing', metrics: {}, findings: [], recommendations: [] }; } });
+`,
+  );
+}
+
+const ms = (t: number): string => `${t.toFixed(0)} ms`;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+// ---- 1. overhead ----
+let t = performance.now();
+const plugins = await api.discoverPlugins({ dirs: [pluginDir], builtin: false });
+const discoveryMs = performance.now() - t;
+
+const inProcess: number[] = [];
+const runner: number[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  t = performance.now();
+  for (const p of plugins) {
+    // A fresh module instance per round, as each plugin process gets (query string busts the cache).
+    const mod = (await import(`${pathToFileURL(p.file).href}?round=${round}`)) as { default: PluginsApi.PluginDefinition };
+    const result = await mod.default.run({} as PluginsApi.PluginContext);
+    if (result.status !== 'ok') throw new Error('in-process run failed');
+  }
+  inProcess.push(performance.now() - t);
+
+  t = performance.now();
+  const records = await api.runPlugins({ plugins, dataset: null, seed: 0, config: CONFIG, artifactsRoot: join(OUT, `artifacts-${round}`), timeoutMs: 60_000, memoryMb: 512 });
+  runner.push(performance.now() - t);
+  const bad = records.filter((r) => r.result.status !== 'ok');
+  if (bad.length > 0) throw new Error(`runner: ${bad.map((r) => `${r.plugin.manifest.id}: ${r.result.reason}`).join('; ')}`);
+}
+const inMs = median(inProcess);
+const runMs = median(runner);
+console.log(`runner overhead — ${N} no-op plugins, ${useDist ? 'dist' : 'src'} runner, jobs = ${availableParallelism()} cores, median of ${ROUNDS}`);
+console.log(`  discovery (one sandboxed describe process, start-up):  ${ms(discoveryMs)}`);
+console.log(`  in-process (import + run() each):                      ${ms(inMs)}   rounds: ${inProcess.map(ms).join(', ')}`);
+console.log(`  runner (one sandboxed process each):                   ${ms(runMs)}   rounds: ${runner.map(ms).join(', ')}`);
+console.log(`  difference: ${ms(runMs - inMs)} (target ≤ 1500 ms: ${runMs - inMs <= 1500 ? 'met' : 'NOT met'}); ${((runMs - inMs) / N).toFixed(0)} ms per plugin`);
+
+// ---- 2. peak RSS telemetry ----
+const fixtures = await api.discoverPlugins({ dirs: [join(ROOT, 'fixtures/plugins/runtime')], builtin: false });
+const alloc = api.selectPlugins(fixtures, ['fixture_allocates_300mb']);
+const noop = api.selectPlugins(fixtures, ['fixture_noop']);
+const target = 300 * 1024 * 1024;
+process.env['STAT_HARNESS_TEST_ALLOC_MB'] = '300';
+const [a] = await api.runPlugins({ plugins: alloc, dataset: null, seed: 0, config: CONFIG, artifactsRoot: join(OUT, 'artifacts-rss'), timeoutMs: 60_000, memoryMb: 2048 });
+const [n] = await api.runPlugins({ plugins: noop, dataset: null, seed: 0, config: CONFIG, artifactsRoot: join(OUT, 'artifacts-rss'), timeoutMs: 60_000, memoryMb: 2048 });
+if (a!.result.status !== 'ok') throw new Error(`allocation fixture failed: ${a!.result.reason}`);
+const mb = (b: number): string => `${(b / 1024 / 1024).toFixed(1)} MiB`;
+const within = (x: number): string => (Math.abs(x / target - 1) <= 0.2 ? 'within ±20%' : 'OUTSIDE ±20%');
+console.log('peak RSS telemetry — fixture allocating and touching 300 MiB');
+console.log(`  process peak RSS:                 ${mb(a!.peakRssBytes)}  (${(a!.peakRssBytes / target).toFixed(2)}× of 300 MiB, ${within(a!.peakRssBytes)})`);
+console.log(`  above the process baseline:       ${mb(a!.pluginRssBytes)}  (${(a!.pluginRssBytes / target).toFixed(2)}× of 300 MiB, ${within(a!.pluginRssBytes)})`);
+console.log(`  no-op plugin process peak RSS:    ${mb(n!.peakRssBytes)}  (the sandboxed process's own footprint)`);
+rmSync(OUT, { recursive: true, force: true });
