@@ -4,7 +4,7 @@
  * what to install; it never skips.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,14 @@ export interface Validation {
 
 export function validateWithMultitool(sarifText: string): Validation {
   const dir = mkdtempSync(join(tmpdir(), 'sarif-validate-'));
+  try {
+    return runMultitool(dir, sarifText);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function runMultitool(dir: string, sarifText: string): Validation {
   const input = join(dir, 'policy-eval.sarif');
   const output = join(dir, 'validation.sarif');
   writeFileSync(input, sarifText);
@@ -63,6 +71,7 @@ export function xmllint(xml: string): { ok: boolean; output: string } {
   const file = join(dir, 'policy-eval.xml');
   writeFileSync(file, xml);
   const p = spawnSync('xmllint', ['--schema', JUNIT_XSD, '--noout', file], { encoding: 'utf8', timeout: 60_000 });
+  rmSync(dir, { recursive: true, force: true });
   if (p.error && (p.error as NodeJS.ErrnoException).code === 'ENOENT') {
     throw new Error('xmllint is not installed: install the Debian package libxml2-utils (apt-get install -y libxml2-utils); .ci/run does this');
   }
