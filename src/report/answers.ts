@@ -22,8 +22,16 @@ export function renderAnswersPlain(input: ReportInput, options: Options = {}): s
   return answersPlainFromModel(buildReportModel(input, options));
 }
 
+const sequenceIndex = new WeakMap<ReportModel, Map<string, SequenceView>>();
+
 function sequenceOf(model: ReportModel, r: RankedRecommendation): SequenceView | undefined {
-  return r.batch_group ? model.sequences.find((s) => s.sequence_id === r.batch_group!.sequence_id) : undefined;
+  if (!r.batch_group) return undefined;
+  let index = sequenceIndex.get(model);
+  if (!index) {
+    index = new Map(model.sequences.map((s) => [s.sequence_id, s]));
+    sequenceIndex.set(model, index);
+  }
+  return index.get(r.batch_group.sequence_id);
 }
 
 function title(r: RankedRecommendation): string {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { schemaValidator } from '../../src/common/schema.ts';
 import { ROOT, runCli, tempDir, type CliResult } from '../helpers/cli.ts';
 
 /**
@@ -59,8 +60,12 @@ describe('stat-harness run and known-issue landmarks', () => {
       if (file === 'manifest.json' || file.startsWith('artifacts')) continue; // the manifest records the run mode
       expect(text, file).not.toMatch(/known[\s_-]*issue|landmark/i);
     }
-    // Genuine findings about the same processes are there.
+    // Genuine findings about the same processes are there, in a schema-valid report.
     expect(files.get('report.json')).toContain('"kind": "batch_group_candidate"');
+    const validate = schemaValidator('report.schema.json');
+    expect(validate(JSON.parse(files.get('report.json')!)), JSON.stringify(validate.errors)).toBe(true);
+    const validateChecklist = schemaValidator('checklist.schema.json');
+    for (const [file, text] of files) if (/^checklists\/.*\.json$/.test(file)) expect(validateChecklist(JSON.parse(text)), file).toBe(true);
   });
 
   it('mode on: each landmark reported as confirmed / missing', () => {
@@ -73,6 +78,7 @@ describe('stat-harness run and known-issue landmarks', () => {
       ['ki-quokka-batching', 'confirmed'],
     ]);
     expect(report.known_issues.landmarks[1]!.count).toBeGreaterThan(0);
+    expect(schemaValidator('report.schema.json')(report)).toBe(true);
     const md = readFileSync(join(dir, 'on/report.md'), 'utf8');
     expect(md).toContain('## Known issues');
     expect(md).toContain('| `ki-quokka-batching` | Quokka batching of the close cohorts | confirmed |');

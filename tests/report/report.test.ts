@@ -272,3 +272,22 @@ describe('report.md', () => {
     expect(md).not.toContain('## Known issues');
   });
 });
+
+describe('checklist JSON', () => {
+  const validateChecklist = schemaValidator('checklist.schema.json');
+  it.each(['basic', 'hostile'] as const)('%s: every checklist validates against schemas/checklist.schema.json', (name) => {
+    const out = tempOut();
+    writeRunReports(loadInput(name), out);
+    const jsons = [...readTree(out)].filter(([f]) => f.endsWith('.json') && f.startsWith('checklists/'));
+    expect(jsons.length).toBeGreaterThan(0);
+    for (const [file, text] of jsons) {
+      const ok = validateChecklist(JSON.parse(text));
+      expect(validateChecklist.errors ?? [], file).toEqual([]);
+      expect(ok).toBe(true);
+    }
+  });
+  it('the schema rejects a checklist without processes to change', () => {
+    const [c] = buildSequenceChecklists(loadInput('basic'));
+    expect(validateChecklist({ ...JSON.parse(JSON.stringify(c)), processes_to_change: [] })).toBe(false);
+  });
+});
