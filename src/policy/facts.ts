@@ -39,24 +39,14 @@ export function parseFacts(text: string, file: string): FactsDocument {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    const msg = (err as Error).message;
-    const m = /position (\d+)/.exec(msg) ?? /line (\d+) column (\d+)/.exec(msg);
-    let line: number | undefined;
-    let column: number | undefined;
-    if (m && m.length === 2) {
-      const before = text.slice(0, Number(m[1]));
-      line = before.split('\n').length;
-      column = before.length - before.lastIndexOf('\n');
-    } else if (m) {
-      line = Number(m[1]);
-      column = Number(m[2]);
-    }
-    throw new HarnessError('facts-not-json', `facts file is not valid JSON: ${msg.replace(/ in JSON at .*$/, '')}`, {
-      file,
-      ...(line === undefined ? {} : { line }),
-      ...(column === undefined ? {} : { column }),
-      hint: 'the facts file is JSON (see schemas/facts.schema.json)',
-    });
+    // V8's messages do not always carry a position (Node 24: `Unexpected token ']', "…" is
+    // not valid JSON`), so the offset is found by a small scanner of our own.
+    const offset = jsonErrorOffset(text);
+    const before = text.slice(0, offset);
+    const line = before.split('\n').length;
+    const column = before.length - before.lastIndexOf('\n');
+    const msg = (err as Error).message.replace(/, [\s\S]*" is not valid JSON$/, '').replace(/ in JSON at .*$/, '');
+    throw new HarnessError('facts-not-json', `facts file is not valid JSON: ${msg}`, { file, line, column, hint: 'the facts file is JSON (see schemas/facts.schema.json)' });
   }
   validateDocument('facts.schema.json', { file, value, positionOf: (path) => jsonPosition(text, path) }, 'facts file');
   const doc = value as FactsDocument;
@@ -110,4 +100,96 @@ export function scopeFor(doc: FactsDocument, subject: SubjectFacts): FactScope {
   if (doc.dataset) context['dataset'] = doc.dataset;
   if (doc.run) context['run'] = doc.run;
   return { subject, context };
+}
+
+/** Offset of the first JSON syntax error (a minimal recursive-descent scanner). */
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && ' \t\r\n'.includes(text[i]!)) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const lit = (word: string) => {
+    if (text.startsWith(word, i)) i += word.length;
+    else fail();
+  };
+  const str = () => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === '\\') i++;
+      else if (text.charCodeAt(i) < 0x20) fail();
+      i++;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  const num = () => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (!m || m[0] === '') fail();
+    i += m![0].length;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        str();
+        ws();
+        if (text[i] !== ':') fail();
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return;
+        }
+        fail();
+      }
+    } else if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return;
+        }
+        fail();
+      }
+    } else if (c === '"') str();
+    else if (c === 't') lit('true');
+    else if (c === 'f') lit('false');
+    else if (c === 'n') lit('null');
+    else num();
+  };
+  try {
+    value();
+    ws();
+    return i < text.length ? i : Math.max(0, text.length - 1);
+  } catch (at) {
+    return typeof at === 'number' ? at : 0;
+  }
 }
