@@ -19,7 +19,7 @@ export {
   type PluginOrigin,
   type PluginSource,
 } from './discovery.ts';
-export { runPlugins, interpretOutcome, resultProblems, errorResult, defaultJobs, EXIT_REASONS, type ExecutionRecord, type ExitReason, type RunPluginsOptions, type RunnerDataset } from './runner.ts';
+export { runPlugins, interpretOutcome, resultProblems, errorResult, defaultJobs, EXIT_REASONS, type ExecutionRecord, type ExitReason, type RunPluginsOptions, type RunnerDataset, type SqlSession } from './runner.ts';
 export { sandboxArgs, harnessReadPaths, HARNESS_ROOT } from './sandbox.ts';
 export type { SqlHandler } from './process.ts';
 export type { ParentMessage as SqlReply, ChildMessage } from './protocol.ts';

@@ -70,9 +70,18 @@ export interface RunPluginsOptions {
   jobs?: number;
   timeoutMs: number;
   memoryMb: number;
-  sql?: SqlHandler;
+  /**
+   * SQL for `ctx.dataset.sql()`: a fresh service per plugin execution (started on first use,
+   * closed when the plugin ends), so one plugin's slow statement never eats another's time.
+   */
+  sql?: () => SqlSession;
   onStart?: (pluginId: string) => void;
   onFinish?: (record: ExecutionRecord) => void;
+}
+
+export interface SqlSession {
+  handle: SqlHandler;
+  close(): void;
 }
 
 export function defaultJobs(): number {
@@ -175,8 +184,13 @@ async function executePlugin(plugin: DiscoveredPlugin, dependencies: Record<stri
       : null,
   };
   const read = [...plugin.readRoots, ...(options.dataset ? [options.dataset.arrowPath] : [])];
-  const outcome = await runWorker(spec, { read, write: [artifactsReal], memoryMb: options.memoryMb }, { timeoutMs: options.timeoutMs, memoryMb: options.memoryMb }, options.sql);
-  return interpretOutcome(plugin, outcome, options);
+  const sql = options.sql?.();
+  try {
+    const outcome = await runWorker(spec, { read, write: [artifactsReal], memoryMb: options.memoryMb }, { timeoutMs: options.timeoutMs, memoryMb: options.memoryMb }, sql?.handle);
+    return interpretOutcome(plugin, outcome, options);
+  } finally {
+    sql?.close();
+  }
 }
 
 /** What a finished process means for the plugin (exported for unit tests). */

@@ -1,6 +1,6 @@
 /**
- * Parent side of the SQL proxy: one SQL process per run, started on the first request,
- * requests answered one at a time. A statement that outlives its time bound is stopped by
+ * Parent side of the SQL proxy: one SQL process per plugin execution, started on its first
+ * request, requests answered one at a time. A statement that outlives its time bound is stopped by
  * killing the process (the next request starts a fresh one).
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -14,7 +14,7 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const GRACE_MS = 2_000;
 
 export interface SqlService {
-  handle(request: Extract<ChildMessage, { type: 'sql' }>): Promise<ParentMessage>;
+  handle: (request: Extract<ChildMessage, { type: 'sql' }>) => Promise<ParentMessage>;
   close(): void;
 }
 

@@ -73,7 +73,6 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecutedRu
   const outDir = options.outDir(runId);
   mkdirSync(outDir, { recursive: true });
   setRunOutDir(db, runId, outDir);
-  const sql = createSqlService(options.storePath, options.datasetId);
   try {
     const records = await runPlugins({
       plugins: options.plugins,
@@ -89,7 +88,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecutedRu
       ...(options.jobs === undefined ? {} : { jobs: options.jobs }),
       timeoutMs: options.config.plugins.timeoutMs,
       memoryMb: options.config.plugins.memoryMb,
-      sql: (request) => sql.handle(request),
+      sql: () => createSqlService(options.storePath, options.datasetId),
       ...(options.onStart ? { onStart: options.onStart } : {}),
       onFinish: (record) => {
         const violations = applyContract(record);
@@ -102,8 +101,6 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecutedRu
   } catch (err) {
     finishRun(db, runId, 'failed', now().toISOString(), (err as Error).message);
     throw err;
-  } finally {
-    sql.close();
   }
 }
 

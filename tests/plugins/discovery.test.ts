@@ -95,6 +95,16 @@ describe('discovery', () => {
     await expect(discoverPlugins({ dirs: [join(tempDir(), 'missing')], builtin: false })).rejects.toThrow(/plugin directory .*missing \(plugins\.dirs\) does not exist/);
   });
 
+  it('finds plugins in a package named in plugins.packages (statHarness.plugins in its package.json)', async () => {
+    const project = dirWith({
+      'node_modules/acme-plugins/package.json': JSON.stringify({ name: 'acme-plugins', version: '1.0.0', type: 'module', statHarness: { plugins: ['./lib/first.mjs'] } }),
+      'node_modules/acme-plugins/lib/first.mjs': `export default { id: 'acme_first_v1', version: '1.0.0', apiVersion: '1.0', class: 'supporting_signal_detectors', access: 'orchestration_only', run() { return { status: 'ok', summary: '', metrics: {}, findings: [], recommendations: [] }; } };\n`,
+    });
+    const found = await discoverPlugins({ packages: ['acme-plugins'], rootDir: project, builtin: false });
+    expect(found.map((p) => [p.manifest.id, p.origin])).toEqual([['acme_first_v1', 'package']]);
+    await expect(discoverPlugins({ packages: ['acme-missing'], rootDir: project, builtin: false })).rejects.toThrow(/plugin package "acme-missing" \(plugins\.packages\) is not installed/);
+  });
+
   it('collects every problem in one error', async () => {
     const err = await loadError({ 'a.ts': plugin('a_v1', "dependsOn: ['nope_v1'],"), 'b.mjs': 'export const x = 1;\n' });
     expect(err.message).toMatch(/^2 plugin load errors/);

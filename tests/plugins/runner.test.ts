@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { discoverPlugins, runPlugins, selectPlugins, type DiscoveredPlugin, type ExecutionRecord } from '../../src/plugins/index.ts';
+import { ensureDatasetArrowFile, readDatasetInfo } from '../../src/dataset/index.ts';
+import { createSqlService, discoverPlugins, runPlugins, selectPlugins, type DiscoveredPlugin, type ExecutionRecord } from '../../src/plugins/index.ts';
 import { ROOT, tempDir } from '../helpers/cli.ts';
+import { createTestStore, type TestJob } from '../helpers/dataset.ts';
 
 const FIXTURES = join(ROOT, 'fixtures/plugins/runtime');
 const CONFIG = { largeRows: 1_000_000, timezone: 'UTC', closeWindow: { startDay: 20, endDay: 5 } };
@@ -12,23 +14,44 @@ let records: Map<string, ExecutionRecord>;
 let artifactsRoot: string;
 let outsideTarget: string;
 
+function jobs(): TestJob[] {
+  const out: TestJob[] = [];
+  const t0 = Date.UTC(2025, 2, 20, 8);
+  for (let i = 0; i < 30; i++) {
+    const q = t0 + i * 600_000;
+    out.push({ process_queue_id: `Q${i}`, process_id: `P${100 + (i % 3)}`, queue_dt: q, start_dt: q + 60_000 * (i % 4), end_dt: q + 300_000, params: `company=C${i % 5}`, source_line: i + 2 });
+  }
+  return out;
+}
+
 beforeAll(async () => {
   registry = await discoverPlugins({ dirs: [FIXTURES], builtin: false });
   artifactsRoot = join(tempDir(), 'run', 'artifacts');
   outsideTarget = join(tempDir(), 'escaped.txt');
   process.env['STAT_HARNESS_TEST_TARGET'] = outsideTarget;
   const ids = registry.map((p) => p.manifest.id).filter((id) => id !== 'fixture_allocates_300mb' && id !== 'fixture_opens_store');
-  const result = await runPlugins({
-    plugins: selectPlugins(registry, ids),
-    dataset: null,
-    seed: 7,
-    config: CONFIG,
-    artifactsRoot,
-    jobs: 2,
-    timeoutMs: 4000,
-    memoryMb: 256,
-  });
-  records = new Map(result.map((r) => [r.plugin.manifest.id, r]));
+  const { db, storePath, datasetId } = createTestStore(tempDir(), jobs());
+  const dataset = {
+    arrowPath: ensureDatasetArrowFile(db, storePath, datasetId),
+    info: readDatasetInfo(db, datasetId, { largeRows: CONFIG.largeRows, closeWindow: CONFIG.closeWindow }),
+    streamingStrict: false,
+    unboundedAllowlist: [],
+  };
+  db.close();
+  {
+    const result = await runPlugins({
+      plugins: selectPlugins(registry, ids),
+      dataset,
+      seed: 7,
+      config: CONFIG,
+      artifactsRoot,
+      jobs: 2,
+      timeoutMs: 4000,
+      memoryMb: 256,
+      sql: () => createSqlService(storePath, datasetId),
+    });
+    records = new Map(result.map((r) => [r.plugin.manifest.id, r]));
+  }
 }, 120_000);
 
 function rec(id: string): ExecutionRecord {
@@ -80,6 +103,7 @@ describe('runner: every failure mode ends as status error with a clear reason', 
     ['fixture_function_result', 'invalid_result', /evidence\.compute is a function/],
     ['fixture_writes_outside_relative', 'plugin_error', /Access to this API has been restricted/],
     ['fixture_writes_outside_absolute', 'plugin_error', /Access to this API has been restricted/],
+    ['fixture_sql_slow', 'plugin_error', /sql\(\) exceeded its time bound of 300 ms; the statement was stopped/],
   ];
   for (const [id, exitReason, reason] of cases) {
     it(`${id} → ${exitReason}`, () => {
@@ -103,7 +127,43 @@ describe('runner: every failure mode ends as status error with a clear reason', 
   it('leaves every other plugin untouched', () => {
     expect(records.size).toBe(registry.length - 2);
     const ok = [...records.values()].filter((r) => r.result.status === 'ok').map((r) => r.plugin.manifest.id).sort();
-    expect(ok).toEqual(['fixture_depends_on_ok', 'fixture_noop', 'fixture_ok', 'fixture_package_import', 'fixture_writes_artifact']);
+    expect(ok).toEqual([
+      'fixture_batch_groups',
+      'fixture_contract_violation',
+      'fixture_depends_on_ok',
+      'fixture_noop',
+      'fixture_ok',
+      'fixture_package_import',
+      'fixture_sql',
+      'fixture_writes_artifact',
+    ]);
+  });
+});
+
+describe('runner: the dataset accessor and the SQL proxy', () => {
+  it('streams the Arrow file through the metered accessor', () => {
+    const r = rec('fixture_batch_groups');
+    expect(r.telemetry.rowsIterated).toBe(30);
+    expect(r.telemetry.iterCalls).toBe(1);
+    expect(r.result.recommendations.length).toBeGreaterThan(0);
+  });
+
+  it('proxies sql() to the read-only SQL process: rows capped, writes refused', () => {
+    const r = rec('fixture_sql');
+    expect(r.result.summary).toMatch(/^P100=10,P101=10 truncated=true \| refused: sql\(\) refused the statement: DELETE statements are not allowed/);
+    expect(r.telemetry.sqlStatements).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('runner: peak RSS telemetry is real', () => {
+  it('reports the memory a plugin allocates (100 MiB here) above its process baseline within ±20%', async () => {
+    process.env['STAT_HARNESS_TEST_ALLOC_MB'] = '100';
+    const [r] = await runPlugins({ plugins: selectPlugins(registry, ['fixture_allocates_300mb']), dataset: null, seed: 0, config: CONFIG, artifactsRoot, timeoutMs: 30_000, memoryMb: 1024 });
+    expect(r!.result.status).toBe('ok');
+    const mib = 1024 * 1024;
+    expect(r!.pluginRssBytes).toBeGreaterThan(80 * mib);
+    expect(r!.pluginRssBytes).toBeLessThan(120 * mib);
+    expect(r!.peakRssBytes).toBeGreaterThan(r!.pluginRssBytes);
   });
 });
 
