@@ -5,8 +5,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { OUTPUT_FORMATS, parseReportJson } from '../../src/formatters/index.ts';
+import type { EvaluationReport } from '../../src/policy/index.ts';
 import { ROOT, runCli, tempDir } from '../helpers/cli.ts';
 import { validateWithMultitool, xmllint } from './validators.ts';
 
@@ -20,8 +21,13 @@ function check(format: string): string {
 }
 
 describe('policy-eval output formats end to end', () => {
-  const json = check('json');
-  const report = parseReportJson(json, 'stdout');
+  // Evaluated in beforeAll (not at collection) so a broken CLI reports as a failing test.
+  let json = '';
+  let report: EvaluationReport;
+  beforeAll(() => {
+    json = check('json');
+    report = parseReportJson(json, 'stdout');
+  });
   const policyIds = readdirSync(join(ROOT, 'policies'))
     .filter((f) => f.endsWith('.yaml'))
     .map((f) => f.replace(/\.yaml$/, ''))
