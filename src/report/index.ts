@@ -4,7 +4,7 @@
  * that put them in a run's output directory. No run ids, timestamps or telemetry go in.
  */
 export type { ManifestPluginRecord, ReportInput, ReportPlugin } from './types.ts';
-export { buildReportJson, checklistPath, REPORT_SCHEMA_VERSION } from './json.ts';
+export { buildReportJson, checklistPath, REPORT_SCHEMA_VERSION, type ReportJson, type ReportJsonLandmark, type ReportJsonPlugin, type ReportJsonRecommendation, type ReportJsonSequence } from './json.ts';
 export { renderReportMarkdown } from './report-md.ts';
 export { renderAnswersPlain, renderAnswersTechnical } from './answers.ts';
 export { buildSequenceChecklists, CHECKLIST_VERSION, renderChecklistMarkdown, type PassCriterion, type SequenceChecklist } from './checklists.ts';

@@ -3,40 +3,144 @@
  * a function of dataset + seed + plugin set + results: no run id, timestamp, telemetry,
  * absolute path or store-local id, so identical runs give byte-identical files.
  */
-import type { LandmarkResult } from '../insights/index.ts';
+import type { LandmarkResult, LandmarkStatus } from '../insights/index.ts';
 import type { DataQualityIssue } from '../dataset/types.ts';
+import type { ActionType, BatchGroupCandidate, Finding, RecommendationWhere, ResultStatus } from '../plugins/types.ts';
 import { isoOrNull } from './format.ts';
 import { buildReportModel, type ModeledFigure, type ReportModel } from './model.ts';
-import type { ReportInput } from './types.ts';
+import type { ReportInput, ReportPlugin } from './types.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
+
+export interface ReportJsonQualityIssue {
+  count: number;
+  lines: number[];
+}
+
+export interface ReportJsonRecommendation {
+  rank: number;
+  signature: string;
+  plugin_id: string;
+  kind: string;
+  action_type: ActionType;
+  where: RecommendationWhere;
+  text: string;
+  scope: 'general' | 'close_specific';
+  relevance: number;
+  /** Always with its basis; null when not modeled (then not_modeled_reason is set). */
+  modeled: ModeledFigure | null;
+  not_modeled_reason?: string;
+  sequence_id?: string;
+}
+
+export interface ReportJsonSequence {
+  sequence_id: string;
+  rank: number;
+  plugin_id: string;
+  also_reported_by: string[];
+  recommendation_signature: string;
+  target_process_ids: string[];
+  close_month: string;
+  key: string;
+  estimated_calls_reduced: number;
+  estimated_delta_seconds_upper: number;
+  cohort: BatchGroupCandidate['cohort'];
+  suggested_boundary: string;
+  modeled: ModeledFigure | null;
+  not_modeled_reason?: string;
+  checklist: { markdown: string; json: string };
+}
+
+export interface ReportJsonPlugin {
+  id: string;
+  version: string;
+  class: ReportPlugin['class'];
+  access: ReportPlugin['access'];
+  status: ResultStatus;
+  summary: string;
+  reason?: string;
+  metrics: Record<string, number>;
+  findings: number;
+  recommendations: number;
+  recommendations_rejected: number;
+  actionable: boolean;
+  contract_violations: string[];
+}
+
+export interface ReportJsonLandmark {
+  id: string;
+  title: string;
+  status: LandmarkStatus;
+  count: number;
+  min_count: number;
+  max_count?: number;
+  matched_signatures: string[];
+}
+
+/** The shape of report.json (keys are written sorted). */
+export interface ReportJson {
+  schema_version: typeof REPORT_SCHEMA_VERSION;
+  dataset: {
+    name: string;
+    fingerprint: string;
+    row_count: number;
+    columns: string[];
+    roles: string[];
+    extra_columns: string[];
+    timezone: string;
+    close_months: { month: string; rows: number }[];
+    time_range: { min_queue_dt: string | null; max_queue_dt: string | null };
+    distinct_processes: number;
+    param_keys: number;
+    large_dataset: boolean;
+  };
+  data_quality: { end_before_start: ReportJsonQualityIssue; malformed_params: ReportJsonQualityIssue; cancelled_before_start: ReportJsonQualityIssue; missing_timestamps: ReportJsonQualityIssue };
+  run: { seed: number; plugin_set_hash: string; close_window: { start_day: number; end_day: number } };
+  summary: {
+    plugins: number;
+    plugins_by_status: Record<ResultStatus, number>;
+    actionable_plugins: number;
+    recommendations: number;
+    recommendations_rejected: number;
+    modeled_recommendations: number;
+    batch_sequences: number;
+    findings: number;
+    plugins_with_contract_violations: number;
+  };
+  plugins: ReportJsonPlugin[];
+  recommendations: ReportJsonRecommendation[];
+  batch_sequences: ReportJsonSequence[];
+  findings: (Finding & { plugin_id: string })[];
+  /** Only in known-issues mode on: its absence means mode off. */
+  known_issues?: { mode: 'on'; landmarks: ReportJsonLandmark[] };
+}
 
 export function checklistPath(sequenceId: string, ext: 'md' | 'json'): string {
   return `checklists/${sequenceId}.${ext}`;
 }
 
-export function buildReportJson(input: ReportInput, options: { landmarks?: readonly LandmarkResult[] } = {}): Record<string, unknown> {
+export function buildReportJson(input: ReportInput, options: { landmarks?: readonly LandmarkResult[] } = {}): ReportJson {
   return reportJsonFromModel(buildReportModel(input, options));
 }
 
-function quality(q: DataQualityIssue): { count: number; lines: number[] } {
+function quality(q: DataQualityIssue): ReportJsonQualityIssue {
   return { count: q.count, lines: [...q.lines].sort((a, b) => a - b) };
 }
 
-function modeledJson(m: ModeledFigure | null): Record<string, unknown> | null {
+function modeledJson(m: ModeledFigure | null): ModeledFigure | null {
   if (m === null) return null;
-  const out: Record<string, unknown> = { basis: m.basis };
+  const out: ModeledFigure = { basis: m.basis };
   if (m.percent !== undefined) out.percent = m.percent;
   if (m.delta_seconds !== undefined) out.delta_seconds = m.delta_seconds;
   return out;
 }
 
-export function reportJsonFromModel(model: ReportModel): Record<string, unknown> {
+export function reportJsonFromModel(model: ReportModel): ReportJson {
   const { input } = model;
   const d = input.dataset;
-  const byStatus: Record<string, number> = { degraded: 0, error: 0, na: 0, ok: 0, skipped: 0 };
-  for (const p of model.plugins) byStatus[p.status] = (byStatus[p.status] ?? 0) + 1;
-  const out: Record<string, unknown> = {
+  const byStatus: Record<ResultStatus, number> = { degraded: 0, error: 0, na: 0, ok: 0, skipped: 0 };
+  for (const p of model.plugins) byStatus[p.status] += 1;
+  const out: ReportJson = {
     schema_version: REPORT_SCHEMA_VERSION,
     dataset: {
       name: d.name,
@@ -75,7 +179,7 @@ export function reportJsonFromModel(model: ReportModel): Record<string, unknown>
       plugins_with_contract_violations: model.plugins.filter((p) => p.contract_violations.length > 0).length,
     },
     plugins: model.plugins.map((p) => {
-      const o: Record<string, unknown> = {
+      const o: ReportJsonPlugin = {
         id: p.id,
         version: p.version,
         class: p.class,
@@ -93,7 +197,7 @@ export function reportJsonFromModel(model: ReportModel): Record<string, unknown>
       return o;
     }),
     recommendations: model.recommendations.map((r) => {
-      const o: Record<string, unknown> = {
+      const o: ReportJsonRecommendation = {
         rank: r.rank,
         signature: r.signature,
         plugin_id: r.plugin_id,
@@ -110,7 +214,7 @@ export function reportJsonFromModel(model: ReportModel): Record<string, unknown>
       return o;
     }),
     batch_sequences: model.sequences.map((s) => {
-      const o: Record<string, unknown> = {
+      const o: ReportJsonSequence = {
         sequence_id: s.sequence_id,
         rank: s.rank,
         plugin_id: s.plugin_id,
@@ -155,7 +259,7 @@ export function reportJsonFromModel(model: ReportModel): Record<string, unknown>
     out.known_issues = {
       mode: 'on',
       landmarks: model.landmarks.map((l) => {
-        const o: Record<string, unknown> = { id: l.id, title: l.title, status: l.status, count: l.count, min_count: l.min_count, matched_signatures: l.matched_signatures };
+        const o: ReportJsonLandmark = { id: l.id, title: l.title, status: l.status, count: l.count, min_count: l.min_count, matched_signatures: l.matched_signatures };
         if (l.max_count !== undefined) o.max_count = l.max_count;
         return o;
       }),
