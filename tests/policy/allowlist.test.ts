@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { HarnessError } from '../../src/common/errors.ts';
+import { parseYamlText } from '../../src/common/yaml.ts';
+import { applyAllowlist, applyBaseline, baselineFrom, defineAllowlist, isOverBroadGlob, type PolicyResult } from '../../src/policy/index.ts';
+
+const NOW = Date.UTC(2026, 0, 10);
+
+function allowlist(entries: string) {
+  return defineAllowlist(parseYamlText(`entries:\n${entries}`, 'allowlist.yaml'));
+}
+
+function error(entries: string): HarnessError {
+  try {
+    allowlist(entries);
+  } catch (err) {
+    if (err instanceof HarnessError) return err;
+    throw err;
+  }
+  throw new Error('expected an error');
+}
+
+const entry = (over: Record<string, string> = {}) => {
+  const e = { policy: 'p.one', subject: 'legacy_v1', reason: 'because', owner: 'team', expires: '2026-06-30', ...over };
+  return `  - ${Object.entries(e)
+    .map(([k, v]) => `${k}: "${v}"`)
+    .join('\n    ')}\n`;
+};
+
+function result(policyId: string, id: string, status: PolicyResult['status'] = 'fail'): PolicyResult {
+  return { policyId, subject: { kind: 'plugin', id }, status, severity: 'error', message: 'm', fingerprint: `${policyId}-${id}`.padEnd(32, '0').slice(0, 32) };
+}
+
+describe('allowlist', () => {
+  it('rejects blank reason/owner, impossible dates and over-broad globs, naming the line', () => {
+    expect(error(entry({ reason: '  ' }))).toMatchObject({ code: 'allowlist-missing-reason', line: 4 });
+    expect(error(entry({ owner: '' }))).toMatchObject({ code: 'allowlist-missing-owner', line: 5 });
+    expect(error(entry({ expires: '2025-02-29' }))).toMatchObject({ code: 'allowlist-bad-date', line: 6 });
+    expect(error(entry({ subject: '*' }))).toMatchObject({ code: 'allowlist-broad-subject', line: 3 });
+    expect(error(entry({ expires: '31/12/2026' })).code).toBe('allowlist-bad-date');
+    for (const g of ['*', '**', '*/**', '?*', '{*,**}']) expect(isOverBroadGlob(g), g).toBe(true);
+    for (const g of ['legacy_*_v1', 'plugin_x', 'batch_*']) expect(isOverBroadGlob(g), g).toBe(false);
+  });
+
+  it('suppresses matching failing results (keeping them, with the reason) and reports expired, expiring and stale entries', () => {
+    const list = allowlist(entry() + entry({ policy: 'p.two', subject: 'legacy_*', expires: '2026-01-01' }) + entry({ policy: 'p.three', subject: 'soon', expires: '2026-01-20' }) + entry({ policy: 'p.four', subject: 'nobody' }));
+    const out = applyAllowlist([result('p.one', 'legacy_v1'), result('p.two', 'legacy_v2'), result('p.three', 'soon', 'unknown'), result('p.one', 'other')], list, NOW, ['p.one', 'p.two', 'p.three', 'p.four']);
+    const by = (p: string, s: string) => out.find((r) => r.policyId === p && r.subject.id === s)!;
+    expect(by('p.one', 'legacy_v1')).toMatchObject({ status: 'allowlisted', suppression: { kind: 'allowlist', reason: 'because', owner: 'team', expires: '2026-06-30' } });
+    expect(by('p.two', 'legacy_v2').status).toBe('fail'); // expired entries no longer suppress
+    expect(by('allowlist.expired', 'p.two/legacy_*')).toMatchObject({ status: 'fail', severity: 'error', location: { file: 'allowlist.yaml', line: 7 } });
+    expect(by('p.three', 'soon').status).toBe('allowlisted');
+    expect(by('allowlist.expiring', 'p.three/soon')).toMatchObject({ severity: 'warn', message: expect.stringContaining('in 10 days') });
+    expect(by('allowlist.stale', 'p.four/nobody')).toMatchObject({ severity: 'warn' });
+    expect(by('p.one', 'other').status).toBe('fail');
+  });
+
+  it('names an allowlist entry for a policy that is not loaded, with did-you-mean', () => {
+    const out = applyAllowlist([], allowlist(entry({ policy: 'p.onee' })), NOW, ['p.one']);
+    expect(out[0]!.message).toContain('no loaded policy has this id (did you mean "p.one"?)');
+  });
+});
+
+describe('baseline', () => {
+  it('records failing results only, sorted; applies them and counts fixed entries', () => {
+    const results = [result('p.b', 's1'), result('p.a', 's2'), result('p.a', 's3', 'pass'), result('p.a', 's4', 'unknown')];
+    const b = baselineFrom(results);
+    expect(b.entries.map((e) => e.policy)).toEqual(['p.a', 'p.b']);
+    const { results: after, fixed } = applyBaseline([result('p.b', 's1'), result('p.c', 'new')], b);
+    expect(after.map((r) => r.status)).toEqual(['baselined', 'fail']);
+    expect(fixed.map((e) => e.subject)).toEqual(['plugin:s2']);
+  });
+});
