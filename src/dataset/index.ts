@@ -7,6 +7,7 @@ export * from './store.ts';
 // ingest, info, export, synth and the accessors are exported below as they land.
 export * from './ingest/index.ts';
 export { datasetArrowPath, ensureDatasetArrowFile, isCompleteArrowFile } from './arrow-file.ts';
+export { exportDataset, EXPORT_FORMATS, type ExportFormat, type ExportOptions, type ExportResult } from './export.ts';
 export * from './accessor.ts';
 export { ARROW_BATCH_ROWS, ARROW_LAYOUT_VERSION, ARROW_META, expectedArrowFields, type ArrowFieldKind } from './accessor/arrow-layout.ts';
 export * from './close-window.ts';

@@ -84,7 +84,7 @@ export function createDatasetIndexesSql(datasetId: number): string {
     CREATE INDEX ${j}_process ON ${j}(process_id, queue_dt);
     CREATE INDEX ${j}_queue_dt ON ${j}(queue_dt);
     CREATE INDEX ${p}_row ON ${p}(row_id);
-    CREATE INDEX ${p}_key ON ${p}(key, value);
+    CREATE INDEX ${p}_key ON ${p}(key);
   `;
 }
 

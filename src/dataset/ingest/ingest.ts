@@ -11,7 +11,6 @@
  * the new file's rows, de-duplicated by queue id, with parent_id set.
  */
 import { basename, extname, resolve } from 'node:path';
-import { createHash } from 'node:crypto';
 import { HarnessError } from '../../common/errors.ts';
 import { assertTimeZone, type HarnessConfig } from '../../config/index.ts';
 import { resolveDataset } from '../info.ts';
@@ -56,17 +55,6 @@ export interface IngestResult {
   addedRows: number;
   /** Identical duplicate rows that were merged. */
   duplicateRows: number;
-}
-
-const FINGERPRINT_DOMAIN = 'stat-harness.dataset.v1\n';
-
-/** sha256 over the sorted per-row content hashes: independent of row and column order. */
-export function combineRowHashes(hashes: string[]): string {
-  hashes.sort();
-  const h = createHash('sha256').update(FINGERPRINT_DOMAIN);
-  // Join in slices: one big string per ~64k rows instead of one update call per row.
-  for (let i = 0; i < hashes.length; i += 65_536) h.update(`${hashes.slice(i, i + 65_536).join('\n')}\n`);
-  return h.digest('hex');
 }
 
 export async function ingestFile(config: HarnessConfig, options: IngestOptions): Promise<IngestResult> {
@@ -145,7 +133,7 @@ async function ingestInto(
     normalizer.finish();
     writer.flush();
     const rowCount = previousRows + writer.rows;
-    const fingerprint = combineRowHashes(normalizer.hashes);
+    const fingerprint = normalizer.fingerprint.digest();
     const mapping = normalizer.mapping!;
     const mappingJson: Record<string, string> = {};
     for (const [role, col] of Object.entries(mapping.roles)) mappingJson[col] = role;

@@ -9,11 +9,11 @@
  * mapping, time zone and redaction), never the row id or source line, so the dataset
  * fingerprint does not depend on column order, row order or file format.
  */
-import { hash } from 'node:crypto';
 import { HarnessError } from '../../common/errors.ts';
 import { CANONICAL_ROLES, type CanonicalRole } from '../../config/roles.ts';
 import { JOB_COLUMNS } from '../store.ts';
 import type { DataQuality, DataQualityIssue } from '../types.ts';
+import { digestKey, MultisetHash, rowDigest } from './fingerprint.ts';
 import { autoRole, resolveMapping, type ColumnMapping } from './mapping.ts';
 import { parseParams } from './params.ts';
 import type { Cell, RowSink } from './reader.ts';
@@ -28,7 +28,7 @@ const R = Object.fromEntries(CANONICAL_ROLES.map((r, i) => [r, i])) as Record<Ca
 /** Offsets into the JOB_COLUMNS row: row_id is 0, roles are 1..14, extra_json 15, source_line 16. */
 const EXTRA_AT = JOB_COLUMNS.indexOf('extra_json');
 const LINE_AT = JOB_COLUMNS.indexOf('source_line');
-const TIME_INDEX = new Set([R.queue_dt, R.start_dt, R.end_dt]);
+const IS_TIME: readonly boolean[] = CANONICAL_ROLES.map((r) => r === 'queue_dt' || r === 'start_dt' || r === 'end_dt');
 
 export interface RowOutput {
   addJob(vals: readonly Value[]): void;
@@ -66,16 +66,9 @@ function note(issue: DataQualityIssue, line: number, n = 1): void {
   if (issue.lines.length < MAX_QUALITY_LINES && issue.lines[issue.lines.length - 1] !== line) issue.lines.push(line);
 }
 
-/** Content hash of one normalized row (roles 1..14 and extra_json of a JOB_COLUMNS row). */
-export function rowHash(vals: readonly Value[]): string {
-  let s = '';
-  for (let i = 1; i <= EXTRA_AT; i++) {
-    const v = vals[i];
-    if (v === null || v === undefined) s += '~';
-    else if (typeof v === 'number') s += `n${v};`;
-    else s += `s${v.length}:${v}`;
-  }
-  return hash('sha256', s, 'base64');
+/** Content digest of one normalized JOB_COLUMNS row (roles and extra_json; not row_id or source_line). */
+export function rowHash(vals: readonly Value[]): Buffer {
+  return rowDigest(vals, 1, EXTRA_AT);
 }
 
 const FORMULA_GUARDED = /^'[=+\-@\t\r]/;
@@ -84,18 +77,19 @@ export class RowNormalizer implements RowSink {
   readonly quality: DataQuality = emptyQuality();
   readonly duplicates: DataQualityIssue = emptyIssue();
   readonly warnings: string[] = [];
-  /** Row hashes of every stored row (fingerprint input). */
-  readonly hashes: string[] = [];
+  /** Order-independent hash of every stored row (the fingerprint). */
+  readonly fingerprint = new MultisetHash();
   mapping: ColumnMapping | undefined;
   private readonly o: NormalizerOptions;
   private columns: string[] = [];
   private roleSrc = new Int32Array(ROLE_COUNT).fill(-1);
   private extraSrc: { index: number; prefix: string; redact: boolean }[] = [];
   private redaction: RedactionPlan | undefined;
-  private readonly seen = new Map<string, string>();
+  private readonly seen = new Map<string, number>();
   private nextRowId: number;
   private readonly vals: Value[] = new Array<Value>(JOB_COLUMNS.length).fill(null);
   private extraNames: string[] = [];
+  private redactRole: boolean[] = [];
 
   constructor(options: NormalizerOptions) {
     this.o = options;
@@ -103,9 +97,9 @@ export class RowNormalizer implements RowSink {
   }
 
   /** Rows already in the dataset (append): their hashes count for dedup and the fingerprint. */
-  seedExisting(queueId: string, rowHashValue: string, rowId: number): void {
-    this.seen.set(queueId, rowHashValue);
-    this.hashes.push(rowHashValue);
+  seedExisting(queueId: string, digest: Buffer, rowId: number): void {
+    this.seen.set(queueId, digestKey(digest));
+    this.fingerprint.add(digest);
     if (rowId >= this.nextRowId) this.nextRowId = rowId + 1;
   }
 
@@ -133,6 +127,7 @@ export class RowNormalizer implements RowSink {
     }
     this.mapping = mapping;
     this.redaction = planRedaction(this.o.redaction, mapping, this.o.file);
+    this.redactRole = CANONICAL_ROLES.map((r) => this.redaction!.roles.has(r));
     if (this.redaction.record && 'salted' in this.redaction.record && !this.redaction.record.salted) {
       this.warnings.push('redaction without ingest.redact.salt: hashed values can be recovered by hashing guesses; set a secret salt');
     }
@@ -184,12 +179,13 @@ export class RowNormalizer implements RowSink {
     const o = this.o;
     const vals = this.vals;
     const red = this.redaction!;
+    const redactRole = this.redactRole;
     for (let r = 0; r < ROLE_COUNT; r++) {
       const src = this.roleSrc[r]!;
       let v: Cell = src >= 0 && src < cells.length ? cells[src]! : null;
       if (v === '') v = null;
       if (v !== null) {
-        if (TIME_INDEX.has(r)) {
+        if (IS_TIME[r]) {
           if (typeof v === 'string') {
             const t = o.parseTime(v);
             if (typeof t === 'string') this.badTime(r, v, t, line);
@@ -198,7 +194,7 @@ export class RowNormalizer implements RowSink {
         } else {
           if (typeof v === 'number') v = String(v);
           if (o.undoFormulaGuard && v.charCodeAt(0) === 39 && FORMULA_GUARDED.test(v)) v = v.slice(1);
-          if (red.roles.has(CANONICAL_ROLES[r]!)) v = r === R.params ? v : red.hash(v);
+          if (redactRole[r] && r !== R.params) v = red.hash(v);
         }
       }
       vals[r + 1] = v;
@@ -245,7 +241,8 @@ export class RowNormalizer implements RowSink {
       else note(this.quality.missingTimestamps, line);
     } else if (end === null) note(this.quality.missingTimestamps, line);
     // De-duplicate by queue id.
-    const h = rowHash(vals);
+    const digest = rowHash(vals);
+    const h = digestKey(digest);
     const prev = this.seen.get(qid!);
     if (prev !== undefined) {
       if (prev === h) {
@@ -260,7 +257,7 @@ export class RowNormalizer implements RowSink {
       });
     }
     this.seen.set(qid!, h);
-    this.hashes.push(h);
+    this.fingerprint.add(digest);
     const rowId = this.nextRowId++;
     vals[0] = rowId;
     vals[LINE_AT] = line;
