@@ -45,7 +45,7 @@ describe('stat-harness run', () => {
     expect(summary.runId).toBe(1);
     const byId = Object.fromEntries(summary.plugins.map((p) => [p.id, p]));
     expect(byId['fixture_throws']).toMatchObject({ status: 'error', exitReason: 'plugin_error' });
-    expect(byId['fixture_sql']).toMatchObject({ status: 'ok' });
+    expect(byId['fixture_sql'], JSON.stringify(byId['fixture_sql'])).toMatchObject({ status: 'ok' });
     expect(byId['queue_wait_by_process_v1']).toMatchObject({ status: 'ok' });
   });
 
@@ -88,11 +88,13 @@ describe('stat-harness run', () => {
 
   it('runs list and runs show describe the run history (text and json)', () => {
     const list = sh(['runs', 'list', '--format', 'json']);
+    expect(list.stderr).toBe('');
     expect(list.status).toBe(0);
     const runs = JSON.parse(list.stdout) as { id: number; status: string; seed: number; knownIssuesMode: string }[];
     expect(runs.map((r) => r.id)).toEqual([2, 1]);
     expect(runs[0]).toMatchObject({ status: 'completed', seed: 3, knownIssuesMode: 'off' });
     const show = sh(['runs', 'show', '1', '--format', 'json']);
+    expect(show.stderr).toBe('');
     const run = JSON.parse(show.stdout) as { executions: { pluginId: string; status: string; exitReason: string; reason: string | null; telemetry: { batches: number; sqlStatements: number } }[] };
     const ex = Object.fromEntries(run.executions.map((e) => [e.pluginId, e]));
     expect(ex['fixture_throws']).toMatchObject({ status: 'error', exitReason: 'plugin_error', reason: 'run() failed: fixture failure: something broke' });
