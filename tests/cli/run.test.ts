@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { synthesizeLog } from '../../src/dataset/index.ts';
 import { ROOT, runCli, tempDir, type CliResult } from '../helpers/cli.ts';
 
 const CSV = join(ROOT, 'fixtures/plugins/data/jobs-small.csv');
@@ -151,5 +152,28 @@ describe('stat-harness run: bad input exits 2 with a precise message', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/broken\.ts uses TypeScript syntax that Node's type stripping cannot run/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('stat-harness run on a synthesized dataset', () => {
+  it('produces every report, with sequences and checklists, byte-identical across two runs', () => {
+    const work = tempDir();
+    writeFileSync(join(work, '.statharnessrc.yaml'), `store: store/h.db\nplugins:\n  dirs: [${JSON.stringify(join(ROOT, 'fixtures/plugins/runtime'))}]\n`);
+    const csv = join(work, 'synth.csv');
+    synthesizeLog({ rows: 2000, seed: 11, out: csv, months: 2 });
+    const args = (out: string): string[] => ['run', '--dataset', csv, '--plugins', 'queue_wait_by_process_v1,fixture_batch_groups', '--seed', '11', '--out', out];
+    const a = runCli('statHarness', args('a'), { cwd: work });
+    expect(a.stderr).toBe('');
+    expect(a.status).toBe(0);
+    expect(a.stdout).toMatch(/2 ok/);
+    const b = runCli('statHarness', args('b'), { cwd: work });
+    expect(b.status).toBe(0);
+    const ra = hashedArtifacts(join(work, 'a'));
+    const rb = hashedArtifacts(join(work, 'b'));
+    expect([...ra.keys()].filter((k) => k.startsWith('checklists/')).length).toBeGreaterThan(0);
+    expect([...rb.keys()].sort()).toEqual([...ra.keys()].sort());
+    for (const [name, text] of ra) expect(rb.get(name), name).toBe(text);
+    const report = JSON.parse(ra.get('report.json')!) as { batch_sequences: unknown[] };
+    expect(report.batch_sequences.length).toBeGreaterThan(0);
   });
 });
