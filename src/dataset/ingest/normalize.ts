@@ -205,10 +205,11 @@ export class RowNormalizer implements RowSink {
     if (vals[R.queue_dt + 1] === null) this.required('queue_dt', line);
     // Params: parse once (quality + rows), redact values of configured keys.
     let pairs: string[] | undefined;
+    let malformed = 0;
     const rawParams = vals[R.params + 1] as string | null;
     if (rawParams !== null) {
       const parsed = parseParams(rawParams);
-      if (parsed.malformed > 0) note(this.quality.malformedParams, line, parsed.malformed);
+      malformed = parsed.malformed;
       pairs = parsed.pairs;
       if (red.paramKeys.size > 0 || red.roles.has('params')) {
         if (red.roles.has('params')) {
@@ -231,15 +232,6 @@ export class RowNormalizer implements RowSink {
       extra = `${extra === null ? '{' : `${extra},`}${x.prefix}${JSON.stringify(v)}`;
     }
     vals[EXTRA_AT] = extra === null ? null : `${extra}}`;
-    // Data quality (kept and flagged, never refused).
-    const start = vals[R.start_dt + 1] as number | null;
-    const end = vals[R.end_dt + 1] as number | null;
-    if (start !== null && end !== null && end < start) note(this.quality.endBeforeStart, line);
-    if (start === null) {
-      const status = vals[R.status + 1] as string | null;
-      if (status !== null && /^cancel/i.test(status)) note(this.quality.cancelledBeforeStart, line);
-      else note(this.quality.missingTimestamps, line);
-    } else if (end === null) note(this.quality.missingTimestamps, line);
     // De-duplicate by queue id.
     const digest = rowHash(vals);
     const h = digestKey(digest);
@@ -256,6 +248,16 @@ export class RowNormalizer implements RowSink {
         hint: 'queue ids must be unique; remove or correct one of the two rows (identical duplicate rows are merged automatically)',
       });
     }
+    // Data quality (kept and flagged, never refused), for stored rows only.
+    if (malformed > 0) note(this.quality.malformedParams, line, malformed);
+    const start = vals[R.start_dt + 1] as number | null;
+    const end = vals[R.end_dt + 1] as number | null;
+    if (start !== null && end !== null && end < start) note(this.quality.endBeforeStart, line);
+    if (start === null) {
+      const status = vals[R.status + 1] as string | null;
+      if (status !== null && /^cancel/i.test(status)) note(this.quality.cancelledBeforeStart, line);
+      else note(this.quality.missingTimestamps, line);
+    } else if (end === null) note(this.quality.missingTimestamps, line);
     this.seen.set(qid!, h);
     this.fingerprint.add(digest);
     const rowId = this.nextRowId++;

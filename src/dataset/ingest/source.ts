@@ -89,7 +89,7 @@ function resolveFormat(path: string, format: string | undefined, head: Buffer): 
 /** Arrow IPC file = `ARROW1` + padding … footer … int32 footer length + `ARROW1`. */
 function assertArrowFile(path: string, size: number, head: Buffer): void {
   if (!head.subarray(0, 6).equals(ARROW_MAGIC)) {
-    const text = head.subarray(0, 200).toString('utf8');
+    const text = head.toString('utf8');
     const looksCsv = /^[^\n]*[,;\t][^\n]*\r?\n/.test(text);
     throw new HarnessError('not-arrow', `${path} is not an Arrow IPC file (it does not start with the ARROW1 magic)${looksCsv ? '; it looks like CSV text' : ''}`, {
       file: path,

@@ -69,6 +69,7 @@ export function locateInvalidUtf8(path: string): InvalidUtf8At {
     let lineStart = 0;
     let need = 0;
     let seqStart = 0;
+    let lead = 0;
     let lower = 0x80;
     let upper = 0xbf;
     for (;;) {
@@ -77,9 +78,9 @@ export function locateInvalidUtf8(path: string): InvalidUtf8At {
       for (let i = 0; i < got; i++) {
         const b = buf[i]!;
         const off = base + i;
-        const bad = (): InvalidUtf8At => ({ offset: need > 0 ? seqStart : off, line, column: (need > 0 ? seqStart : off) - lineStart + 1, byte: need > 0 ? b : b });
         if (need > 0) {
-          if (b < lower || b > upper) return bad();
+          // A bad continuation byte: report the character's lead byte, where it starts.
+          if (b < lower || b > upper) return { offset: seqStart, line, column: seqStart - lineStart + 1, byte: lead };
           lower = 0x80;
           upper = 0xbf;
           need--;
@@ -90,6 +91,7 @@ export function locateInvalidUtf8(path: string): InvalidUtf8At {
           lineStart = off + 1;
         } else if (b >= 0x80) {
           seqStart = off;
+          lead = b;
           if (b >= 0xc2 && b <= 0xdf) need = 1;
           else if (b >= 0xe0 && b <= 0xef) {
             need = 2;
@@ -99,12 +101,13 @@ export function locateInvalidUtf8(path: string): InvalidUtf8At {
             need = 3;
             if (b === 0xf0) lower = 0x90;
             if (b === 0xf4) upper = 0x8f;
-          } else return bad();
+          } else return { offset: off, line, column: off - lineStart + 1, byte: b };
         }
       }
       base += got;
     }
-    return { offset: base, line, column: base - lineStart + 1, byte: 0 };
+    // Valid up to the end, unless the file ends inside a character.
+    return need > 0 ? { offset: seqStart, line, column: seqStart - lineStart + 1, byte: lead } : { offset: base, line, column: base - lineStart + 1, byte: 0 };
   } finally {
     closeSync(fd);
   }

@@ -1,0 +1,160 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HarnessError } from '../../src/common/errors.ts';
+import { createTimestampParser, MultisetHash, parseMapFlags, parseParams, resolveMapping, rowDigest } from '../../src/dataset/index.ts';
+import { locateInvalidUtf8, Utf8Checker } from '../../src/dataset/ingest/utf8.ts';
+import { redactValue } from '../../src/dataset/index.ts';
+import { tempDir } from '../helpers/cli.ts';
+
+const iso = (r: number | string): string => (typeof r === 'number' ? new Date(r).toISOString() : `error: ${r}`);
+
+describe('timestamps', () => {
+  const utc = createTimestampParser('UTC');
+  const berlin = createTimestampParser('Europe/Berlin');
+
+  it('reads ISO 8601 with Z, offsets, space or T, optional seconds and fractions', () => {
+    expect(iso(utc('2012-12-31T23:22:27Z'))).toBe('2012-12-31T23:22:27.000Z');
+    expect(iso(utc('2025-01-01 00:00'))).toBe('2025-01-01T00:00:00.000Z');
+    expect(iso(utc('2025-01-01T00:00:00+05:30'))).toBe('2024-12-31T18:30:00.000Z');
+    expect(iso(utc('2025-01-01T00:00:00-0200'))).toBe('2025-01-01T02:00:00.000Z');
+    expect(iso(utc('2025-01-01T00:00:00+01'))).toBe('2024-12-31T23:00:00.000Z');
+    expect(iso(utc('2024-02-29 10:00:00.5'))).toBe('2024-02-29T10:00:00.500Z');
+    expect(iso(utc('2024-02-29 10:00:00.123456789'))).toBe('2024-02-29T10:00:00.123Z');
+  });
+
+  it('refuses impossible calendar dates and times instead of rolling them over', () => {
+    expect(utc('2025-02-30 00:00')).toBe('2025-02-30 is not a calendar date');
+    expect(utc('2025-13-01 00:00')).toBe('2025-13-01 is not a calendar date');
+    expect(utc('2023-02-29 00:00')).toBe('2023-02-29 is not a calendar date');
+    expect(utc('2025-01-01 24:00')).toMatch(/not a time of day/);
+    expect(utc('2025-01-01 10:00:60')).toMatch(/out of range/);
+    expect(utc('2025-01-01')).toMatch(/expected YYYY-MM-DD HH:MM/);
+    expect(utc('01/02/2025 10:00')).toMatch(/expected YYYY-MM-DD HH:MM/);
+    expect(utc('2025-01-01 10:00 UTC')).toMatch(/unexpected text/);
+    expect(utc('2025-01-01T10:00+25:00')).toMatch(/out of range/);
+  });
+
+  it('reads wall times in the source time zone across DST changes', () => {
+    // Winter (+01:00) and summer (+02:00).
+    expect(iso(berlin('2025-01-15 12:00'))).toBe('2025-01-15T11:00:00.000Z');
+    expect(iso(berlin('2025-07-15 12:00'))).toBe('2025-07-15T10:00:00.000Z');
+    // Around the spring-forward gap (02:00 → 03:00 on 2025-03-30).
+    expect(iso(berlin('2025-03-30 01:59:59'))).toBe('2025-03-30T00:59:59.000Z');
+    expect(iso(berlin('2025-03-30 03:00'))).toBe('2025-03-30T01:00:00.000Z');
+    expect(berlin('2025-03-30 02:30')).toMatch(/does not exist in Europe\/Berlin/);
+    // The fall-back fold (02:00–03:00 twice on 2025-10-26): the earlier instant.
+    expect(iso(berlin('2025-10-26 02:30'))).toBe('2025-10-26T00:30:00.000Z');
+    expect(iso(berlin('2025-10-26 03:00'))).toBe('2025-10-26T02:00:00.000Z');
+    // An explicit offset wins over the zone.
+    expect(iso(berlin('2025-07-15T12:00:00Z'))).toBe('2025-07-15T12:00:00.000Z');
+    // Southern hemisphere: DST in January.
+    expect(iso(createTimestampParser('Australia/Sydney')('2025-01-15 12:00'))).toBe('2025-01-15T01:00:00.000Z');
+  });
+});
+
+describe('params', () => {
+  it('splits each pair on the first "=", counts malformed pairs, keeps n intact', () => {
+    const p = parseParams('A=1;;B;=3;C==4;n=5');
+    expect(p.pairs).toEqual(['A', '1', 'C', '=4', 'n', '5']);
+    expect(p.malformed).toBe(2);
+  });
+
+  it('keeps values with "=" and letters, ignores empty segments, keeps repeated keys', () => {
+    expect(parseParams('RESOURCES=1:ppn=64:x86_64:cl_zewura#excl;NODES=node1241;').pairs).toEqual(['RESOURCES', '1:ppn=64:x86_64:cl_zewura#excl', 'NODES', 'node1241']);
+    expect(parseParams('name=nnn;note=n=n').pairs).toEqual(['name', 'nnn', 'note', 'n=n']);
+    expect(parseParams('K=1;K=2; ;V=').pairs).toEqual(['K', '1', 'K', '2', 'V', '']);
+    expect(parseParams('').malformed).toBe(0);
+    expect(parseParams(' A = 1 ').pairs).toEqual(['A', ' 1 ']);
+  });
+});
+
+describe('column mapping', () => {
+  const header = ['PROCESS_QUEUE_ID', 'process_id', 'Status_Cd', 'queue_dt', 'START_DT', 'END_DT', 'PARAM_DESCR_LIST', 'PRIORITY', 'ZONE'];
+
+  it('recognizes ERP names in any case and canonical role names; keeps the rest as sorted extras', () => {
+    const m = resolveMapping(header, {}, 'x.csv');
+    expect(m.roles).toEqual({
+      process_queue_id: 'PROCESS_QUEUE_ID',
+      process_id: 'process_id',
+      status: 'Status_Cd',
+      queue_dt: 'queue_dt',
+      start_dt: 'START_DT',
+      end_dt: 'END_DT',
+      params: 'PARAM_DESCR_LIST',
+    });
+    expect(m.extras).toEqual(['PRIORITY', 'ZONE']);
+    expect(m.detectedBy.status).toBe('erp-name');
+    expect(m.detectedBy.queue_dt).toBe('erp-name');
+  });
+
+  it('--map overrides win; an auto-detected column that loses its role is kept as an extra', () => {
+    const m = resolveMapping(header, { ZONE: 'status' }, 'x.csv');
+    expect(m.roles.status).toBe('ZONE');
+    expect(m.extras).toEqual(['PRIORITY', 'Status_Cd']);
+  });
+
+  it('explains unknown roles, unknown columns and missing required roles', () => {
+    expect(() => resolveMapping(header, { ZONE: 'stauts' }, 'x.csv')).toThrow(/"stauts" is not a canonical role \(did you mean "status"\?\)/);
+    expect(() => resolveMapping(header, { PRIORTY: 'status' }, 'x.csv')).toThrow(/no column "PRIORTY" \(did you mean "PRIORITY"\?\)/);
+    try {
+      resolveMapping(['JOB', 'PROCESS_ID', 'QUEUE_DT', 'START_DT', 'END_DT'], {}, 'x.csv');
+      expect.unreachable();
+    } catch (err) {
+      const e = err as HarnessError;
+      expect(e.code).toBe('missing-column');
+      expect(e.message).toContain('process_queue_id');
+      expect(e.message).toContain('the header is: JOB, PROCESS_ID, QUEUE_DT, START_DT, END_DT');
+      expect(e.hint).toContain('--map JOB=process_queue_id');
+      expect(e.line).toBe(1);
+    }
+  });
+
+  it('refuses two columns for one role, duplicate and empty header names, and bad --map flags', () => {
+    expect(() => resolveMapping(['STATUS_CD', 'status', ...header.filter((h) => h !== 'Status_Cd')], {}, 'x.csv')).toThrow(/would both be role status/);
+    expect(() => resolveMapping(['A', 'A'], {}, 'x.csv')).toThrow(/both named "A"/);
+    expect(() => resolveMapping(['A', ''], {}, 'x.csv')).toThrow(/column 2 of the header has no name/);
+    expect(() => parseMapFlags(['JOB'])).toThrow(/must look like COLUMN=role/);
+    expect(parseMapFlags(['A=B=process_id'])).toEqual({ 'A=B': 'process_id' });
+  });
+});
+
+describe('fingerprint', () => {
+  it('is independent of row order and changes with content', () => {
+    const rows = [1, 2, 3, 4].map((i) => [i, `Q${i}`, 'P', null, 1000 * i]);
+    const fp = (order: number[]): string => {
+      const h = new MultisetHash();
+      for (const i of order) h.add(rowDigest(rows[i]!, 1, 4));
+      return h.digest();
+    };
+    expect(fp([0, 1, 2, 3])).toBe(fp([3, 1, 0, 2]));
+    expect(fp([0, 1, 2])).not.toBe(fp([0, 1, 2, 3]));
+    expect(rowDigest(['x', 'ab', 'c'], 1, 2).equals(rowDigest(['x', 'a', 'bc'], 1, 2))).toBe(false);
+    expect(rowDigest(['x', null], 1, 1).equals(rowDigest(['x', ''], 1, 1))).toBe(false);
+    expect(rowDigest(['x', 5], 1, 1).equals(rowDigest(['x', '5'], 1, 1))).toBe(false);
+  });
+});
+
+describe('redaction', () => {
+  it('is a salted, stable 16-hex hash', () => {
+    expect(redactValue('s', 'U1')).toMatch(/^h:[0-9a-f]{16}$/);
+    expect(redactValue('s', 'U1')).toBe(redactValue('s', 'U1'));
+    expect(redactValue('s', 'U1')).not.toBe(redactValue('t', 'U1'));
+  });
+});
+
+describe('UTF-8 checking', () => {
+  it('finds the line and column of the first invalid byte, across chunk boundaries', () => {
+    const dir = tempDir();
+    const file = join(dir, 'x.csv');
+    const good = Buffer.from('a,b\nü,€\n', 'utf8');
+    writeFileSync(file, Buffer.concat([good, Buffer.from('ok,caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    expect(locateInvalidUtf8(file)).toMatchObject({ line: 3, column: 7, byte: 0xe9 });
+    const checker = new Utf8Checker(file);
+    // A multi-byte character split between chunks is fine.
+    const euro = Buffer.from('€', 'utf8');
+    checker.push(euro.subarray(0, 1));
+    checker.push(euro.subarray(1));
+    expect(() => checker.push(Buffer.from([0x41, 0xe9, 0x0a]))).toThrow(/x\.csv is not valid UTF-8: invalid byte 0xe9/);
+  });
+});
