@@ -5,9 +5,10 @@
  * means for the plugin is runner.ts's job.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { LineSplitter, type ChildMessage, type ParentMessage, type WorkerSpec } from './protocol.ts';
+import { LineSplitter, type ChildMessage, type Envelope, type ParentMessage, type WorkerSpec, type WorkerTask } from './protocol.ts';
 import { HARNESS_ROOT, sandboxArgs, sandboxEnv, WORKER_ENTRY, type SandboxOptions } from './sandbox.ts';
 
 /** Bytes of stdout/stderr kept (head and tail) for error reasons. */
@@ -93,8 +94,10 @@ export interface WorkerOutcome {
 
 export type SqlHandler = (request: Extract<ChildMessage, { type: 'sql' }>) => Promise<ParentMessage>;
 
-export function runWorker(spec: WorkerSpec, sandbox: SandboxOptions, limits: WorkerLimits, onSql?: SqlHandler): Promise<WorkerOutcome> {
+export function runWorker(work: WorkerTask, sandbox: SandboxOptions, limits: WorkerLimits, onSql?: SqlHandler): Promise<WorkerOutcome> {
   const started = performance.now();
+  const token = randomBytes(16).toString('hex');
+  const spec = { ...work, token } as WorkerSpec;
   const child = spawn(process.execPath, [...sandboxArgs(sandbox), WORKER_ENTRY], {
     stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
     env: sandboxEnv(),
@@ -146,15 +149,22 @@ export function runWorker(spec: WorkerSpec, sandbox: SandboxOptions, limits: Wor
   toChild.on('error', () => {}); // the child may be gone before we answer; its exit tells the story
   const lines = new LineSplitter();
   let malformed = 0;
+  let forged = 0;
   fromChild.setEncoding('utf8').on('data', (chunk: string) => {
     for (const line of lines.push(chunk)) {
-      let msg: ChildMessage;
+      let envelope: Envelope;
       try {
-        msg = JSON.parse(line) as ChildMessage;
+        envelope = JSON.parse(line) as Envelope;
       } catch {
         malformed++;
         continue;
       }
+      if (envelope === null || typeof envelope !== 'object' || envelope.token !== token) {
+        forged++;
+        continue;
+      }
+      const { token: _token, ...rest } = envelope;
+      const msg = rest as ChildMessage;
       if (msg.type === 'log') {
         if (outcome.logs.length < 200) outcome.logs.push({ level: msg.level, message: msg.message });
       } else if (msg.type === 'sql') {
@@ -180,7 +190,8 @@ export function runWorker(spec: WorkerSpec, sandbox: SandboxOptions, limits: Wor
       outcome.signal = signal;
       outcome.wallMs = Math.round(performance.now() - started);
       outcome.stdout = stdout.text();
-      outcome.stderr = malformed > 0 ? `${stderr.text()}\n[${malformed} malformed protocol lines]` : stderr.text();
+      const notes = [malformed > 0 ? `${malformed} malformed protocol lines` : '', forged > 0 ? `${forged} protocol messages without the runner's token (ignored)` : ''].filter(Boolean);
+      outcome.stderr = notes.length > 0 ? `${stderr.text()}\n[${notes.join('; ')}]` : stderr.text();
       toChild.destroy();
       resolve(outcome);
     };

@@ -12,7 +12,7 @@ export const CHILD_TO_PARENT_FD = 3;
 export const PARENT_TO_CHILD_FD = 4;
 
 /** The first line the parent writes: what the child should do. */
-export type WorkerSpec =
+export type WorkerSpec = (
   | { mode: 'describe'; files: string[] }
   | {
       mode: 'run';
@@ -24,7 +24,15 @@ export type WorkerSpec =
       /** Results of the declared dependencies that completed. */
       dependencies: Record<string, PluginResult>;
       dataset: { arrowPath: string; info: DatasetInfo; streamingStrict: boolean; allowUnboundedLoad: boolean } | null;
-    };
+    }
+) & {
+  /**
+   * Random per-process token every child message must carry. Plugin code can write to fd 3
+   * too, but cannot learn the token (read from fd 4 before plugin code runs, kept in a
+   * closure of the worker), so it cannot forge a result or its telemetry.
+   */
+  token: string;
+};
 
 export interface DescribedFile {
   file: string;
@@ -108,6 +116,13 @@ export function readLineSync(fd: number): string {
   }
 }
 
-export function sendToParent(message: ChildMessage): void {
-  writeAllSync(CHILD_TO_PARENT_FD, `${JSON.stringify(message)}\n`);
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+/** What the caller asks a worker to do; runWorker adds the token. */
+export type WorkerTask = DistributiveOmit<WorkerSpec, 'token'>;
+
+/** A child message on the wire: the message plus the spec's token. */
+export type Envelope = ChildMessage & { token: string };
+
+export function sendToParent(message: ChildMessage, token: string): void {
+  writeAllSync(CHILD_TO_PARENT_FD, `${JSON.stringify({ ...message, token })}\n`);
 }

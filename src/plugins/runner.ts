@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describeSchemaErrors, schemaValidator } from '../common/schema.ts';
 import { emptyTelemetry, type AccessTelemetry, type DatasetInfo } from '../dataset/types.ts';
 import type { DiscoveredPlugin } from './discovery.ts';
-import type { WorkerSpec } from './protocol.ts';
+import type { WorkerTask } from './protocol.ts';
 import { OUTPUT_FLOOD_BYTES, runWorker, type SqlHandler, type WorkerOutcome } from './process.ts';
 import type { PluginManifest, PluginResult } from './types.ts';
 
@@ -166,7 +166,7 @@ async function executePlugin(plugin: DiscoveredPlugin, dependencies: Record<stri
   const artifacts = join(options.artifactsRoot, plugin.manifest.id);
   mkdirSync(artifacts, { recursive: true });
   const artifactsReal = realpathSync(artifacts);
-  const spec: WorkerSpec = {
+  const spec: WorkerTask = {
     mode: 'run',
     file: plugin.file,
     pluginId: plugin.manifest.id,

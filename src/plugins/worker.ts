@@ -16,6 +16,9 @@ import type { PluginContext, PluginDefinition, PluginManifest, PluginResult } fr
 
 const realExit: (code?: number) => never = process.exit.bind(process) as (code?: number) => never;
 let terminalSent = false;
+/** The spec's token: module-private, so plugin code importing this module cannot read it. */
+let token = '';
+const send = (message: ChildMessage): void => sendToParent(message, token);
 let baselineRssBytes = 0;
 
 function usage(): { maxRssBytes: number; cpuMs: number; baselineRssBytes: number } {
@@ -26,7 +29,7 @@ function usage(): { maxRssBytes: number; cpuMs: number; baselineRssBytes: number
 function terminal(message: ChildMessage): never {
   if (!terminalSent) {
     terminalSent = true;
-    sendToParent(message);
+    send(message);
   }
   realExit(0);
 }
@@ -76,7 +79,7 @@ async function describe(files: readonly string[]): Promise<never> {
 
 /** `sql` goes to the parent, which runs it in a separate read-only, killable SQL process. */
 function sqlViaParent(query: string, params: unknown, options: unknown): SqlResult {
-  sendToParent({ type: 'sql', query, params: params ?? null, options: (options ?? {}) as Record<string, never> });
+  send({ type: 'sql', query, params: params ?? null, options: (options ?? {}) as Record<string, never> });
   const reply = JSON.parse(readLineSync(PARENT_TO_CHILD_FD)) as ParentMessage;
   if (!reply.ok) throw new Error(reply.error);
   return reply.result;
@@ -134,7 +137,7 @@ async function run(spec: Extract<WorkerSpec, { mode: 'run' }>): Promise<never> {
   let logLines = 0;
   const log = (level: 'info' | 'warn') => (message: string) => {
     // A chatty plugin must not flood the runner: the first 200 lines are kept.
-    if (logLines++ < 200) sendToParent({ type: 'log', level, message: String(message).slice(0, 2000) });
+    if (logLines++ < 200) send({ type: 'log', level, message: String(message).slice(0, 2000) });
   };
   const ctx: PluginContext = {
     dataset: lazyAccessor(spec, telemetry),
@@ -182,6 +185,7 @@ function main(): void {
   let spec: WorkerSpec;
   try {
     spec = JSON.parse(readLineSync(PARENT_TO_CHILD_FD)) as WorkerSpec;
+    token = spec.token;
   } catch (err) {
     process.stderr.write(`stat-harness worker: no spec on fd ${PARENT_TO_CHILD_FD}: ${(err as Error).message}\n`);
     return realExit(70);

@@ -103,6 +103,7 @@ describe('runner: every failure mode ends as status error with a clear reason', 
     ['fixture_function_result', 'invalid_result', /evidence\.compute is a function/],
     ['fixture_writes_outside_relative', 'plugin_error', /Access to this API has been restricted/],
     ['fixture_writes_outside_absolute', 'plugin_error', /Access to this API has been restricted/],
+    ['fixture_forges_result', 'plugin_error', /run\(\) failed: the real outcome/],
     ['fixture_sql_slow', 'plugin_error', /sql\(\) exceeded its time bound of 300 ms; the statement was stopped/],
   ];
   for (const [id, exitReason, reason] of cases) {
@@ -114,6 +115,10 @@ describe('runner: every failure mode ends as status error with a clear reason', 
       expect(r.result.findings).toEqual([]);
     });
   }
+
+  it('ignores protocol messages a plugin forges on the runner pipe', () => {
+    expect(rec('fixture_forges_result').stderr).toMatch(/2 protocol messages without the runner's token \(ignored\)/);
+  });
 
   it('keeps only a few KB of a flood of stdout', () => {
     expect(rec('fixture_floods_stdout').stdout.length).toBeLessThan(10_000);
