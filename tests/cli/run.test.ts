@@ -177,3 +177,48 @@ describe('stat-harness run on a synthesized dataset', () => {
     expect(report.batch_sequences.length).toBeGreaterThan(0);
   });
 });
+
+describe('known-issues mode', () => {
+  const LANDMARKS = `landmarks:\n  - id: zebra-xk-42\n    title: Zebra landmark XK-42\n    plugin_id: fixture_ok\n    min_count: 1\n`;
+  let work: string;
+  beforeAll(() => {
+    work = tempDir();
+    writeFileSync(join(work, '.statharnessrc.yaml'), `store: store/h.db\nplugins:\n  dirs: [${JSON.stringify(join(ROOT, 'fixtures/plugins/runtime'))}]\n`);
+    writeFileSync(join(work, 'known-issues.yaml'), LANDMARKS);
+  });
+  const allText = (root: string): string => {
+    const parts: string[] = [];
+    const walk = (d: string): void => {
+      for (const name of readdirSync(d)) {
+        const p = join(d, name);
+        if (statSync(p).isDirectory()) walk(p);
+        else parts.push(readFileSync(p, 'utf8'));
+      }
+    };
+    walk(root);
+    return parts.join('\n');
+  };
+
+  it('on: each landmark is reported with its status, and the mode is recorded', () => {
+    const r = runCli('statHarness', ['run', '--dataset', CSV, '--plugins', 'fixture_ok', '--known-issues', 'on', '--out', 'on'], { cwd: work });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const text = allText(join(work, 'on'));
+    expect(text).toMatch(/zebra-xk-42/);
+    expect(text).toMatch(/confirmed/);
+    expect(JSON.parse(readFileSync(join(work, 'on/manifest.json'), 'utf8')).knownIssuesMode).toBe('on');
+  });
+
+  it('off (env beats config, flag beats env): no landmark id or title in any output', () => {
+    writeFileSync(join(work, '.statharnessrc.yaml'), `store: store/h.db\nknownIssues:\n  mode: on\nplugins:\n  dirs: [${JSON.stringify(join(ROOT, 'fixtures/plugins/runtime'))}]\n`);
+    const viaEnv = runCli('statHarness', ['run', '--dataset', '1', '--plugins', 'fixture_ok', '--out', 'off-env'], { cwd: work, env: { STAT_HARNESS_KNOWN_ISSUES_MODE: 'off' } });
+    expect(viaEnv.status).toBe(0);
+    const viaFlag = runCli('statHarness', ['run', '--dataset', '1', '--plugins', 'fixture_ok', '--out', 'off-flag', '--known-issues', 'off'], { cwd: work, env: { STAT_HARNESS_KNOWN_ISSUES_MODE: 'on' } });
+    expect(viaFlag.status).toBe(0);
+    for (const out of ['off-env', 'off-flag']) {
+      const text = allText(join(work, out));
+      expect(text).not.toMatch(/zebra|xk-42/i);
+      expect(JSON.parse(readFileSync(join(work, out, 'manifest.json'), 'utf8')).knownIssuesMode).toBe('off');
+    }
+  });
+});

@@ -10,10 +10,10 @@ import { HarnessError } from '../../common/errors.ts';
 import { parseStrictInteger } from '../../common/parse.ts';
 import { resolveKnownIssuesMode, type HarnessConfig } from '../../config/index.ts';
 import { ensureDatasetArrowFile, ingestFile, openStore, readDatasetInfo, resolveDataset, type Db } from '../../dataset/index.ts';
-import { evaluateLandmarks, loadKnownIssues, type LandmarkResult } from '../../insights/index.ts';
-import { discoverPlugins, selectPlugins, type ExecutionRecord, type Recommendation } from '../../plugins/index.ts';
+import { compliantRecommendationIndexes, evaluateLandmarks, loadKnownIssues, type LandmarkResult } from '../../insights/index.ts';
+import { discoverPlugins, selectPlugins, type ExecutionRecord, type PluginResult } from '../../plugins/index.ts';
 import { writeRunReports } from '../../report/index.ts';
-import { executeRun, getExecutions, getRun, loadReportInput, manifestPlugins, prepareRunsStore, selectReferenceRun } from '../../runs/index.ts';
+import { executeRun, getRun, loadReportInput, manifestPlugins, prepareRunsStore, selectReferenceRun } from '../../runs/index.ts';
 import { action, configFor, globalOptions, PACKAGE_VERSION, paint, parseFormat, showProgress, useColor } from '../shared.ts';
 
 interface RunFlags {
@@ -74,9 +74,14 @@ async function resolveDatasetArg(db: Db, config: HarnessConfig, ref: string): Pr
   return resolveDataset(db, ref);
 }
 
-function landmarksFor(config: HarnessConfig, mode: 'on' | 'off', records: readonly { result: { recommendations: Recommendation[] } }[]): LandmarkResult[] | undefined {
+/** Landmarks are matched against the recommendations the reports show (contract-compliant ones). */
+function landmarksFor(config: HarnessConfig, mode: 'on' | 'off', plugins: readonly { id: string; result: PluginResult }[]): LandmarkResult[] | undefined {
+  // Mode off: the landmarks file is not even read, so nothing of it can leak into outputs.
   if (mode === 'off') return undefined;
-  const recs = records.flatMap((r) => r.result.recommendations);
+  const recs = plugins.flatMap((p) => {
+    const keep = compliantRecommendationIndexes(p.id, p.result);
+    return p.result.recommendations.filter((_, i) => keep.has(i));
+  });
   return evaluateLandmarks(loadKnownIssues(config.knownIssues.file), recs);
 }
 
@@ -93,8 +98,7 @@ function assertKnownIssuesFile(config: HarnessConfig, mode: 'on' | 'off'): void 
 export function writeReportsForRun(db: Db, config: HarnessConfig, runId: number, outDir: string): string[] {
   const input = loadReportInput(db, runId);
   assertKnownIssuesFile(config, input.knownIssuesMode);
-  const records = getExecutions(db, runId).filter((e) => e.exitReason === 'completed');
-  const landmarks = landmarksFor(config, input.knownIssuesMode, records);
+  const landmarks = landmarksFor(config, input.knownIssuesMode, input.plugins);
   return writeRunReports(input, outDir, landmarks ? { landmarks } : {});
 }
 
