@@ -25,7 +25,8 @@ export interface Baseline {
 }
 
 export function fingerprintFor(policyId: string, subject: { kind: SubjectKind; id: string }, location?: SourceLocation): string {
-  const snippet = location?.snippet === undefined ? '' : sha256Hex(location.snippet.replace(/\s+/g, ' ').trim()).slice(0, 16);
+  // One hash over all parts; the call text is whitespace-normalized so reformatting keeps it.
+  const snippet = location?.snippet === undefined ? '' : location.snippet.replace(/\s+/g, ' ').trim();
   const parts = [policyId, `${subject.kind}:${subject.id}`, location?.file ?? '', location?.function ?? '', snippet];
   return sha256Hex(parts.join('\u0000')).slice(0, 32);
 }

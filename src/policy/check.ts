@@ -5,10 +5,10 @@
 import type { EnvToggles } from '../config/index.ts';
 import { allowlistMetas, applyAllowlist, type Allowlist } from './allowlist.ts';
 import { applyBaseline, fingerprintFor, type Baseline, type BaselineEntry } from './baseline.ts';
-import { buildFastPolicy, createJreEvaluator, valueFactOf, type EngineName, type FastPolicy, type JreEvaluator, type PolicyOutcome, type PolicyTrace } from './evaluate.ts';
+import { buildFastPolicy, createJreEvaluator, decodeOutcome, valueFactOf, type EngineName, type FastPolicy, type JreEvaluator, type PolicyOutcome, type PolicyTrace } from './evaluate.ts';
 import { scopeFor, type FactsDocument, type SubjectFacts } from './facts.ts';
 import { createOperators, type OperatorSpec } from './operators.ts';
-import type { EvaluationReport, ExplainNode, PolicyMeta, PolicyResult, ResultSummary, SourceLocation, SubjectKind } from './result.ts';
+import type { EvaluationReport, ExplainNode, PolicyMeta, PolicyResult, ResultSeverity, ResultSummary, SourceLocation, SubjectKind } from './result.ts';
 import { resolveFact, type FactScope } from './scope.ts';
 import { resolveSeverity } from './severity.ts';
 import { formatFactValue, renderMessage } from './template.ts';
@@ -52,6 +52,8 @@ export function sortResults(results: PolicyResult[]): PolicyResult[] {
 /** Evaluate every policy against every subject of its kind, one subject at a time. */
 export async function evaluateSubjects(set: PolicySet, facts: FactsDocument, options: EvaluateOptions): Promise<PolicyResult[]> {
   const out: PolicyResult[] = [];
+  // Severity depends on the policy and the env only: resolve it once per policy.
+  const severities = new Map(set.policies.map((p) => [p.def.meta.id, resolveSeverity(p.def, options.env).severity]));
   const subjects = [...facts.subjects].sort((a, b) => compareIds(a.kind, b.kind) || compareIds(a.id, b.id));
   for (const subject of subjects) {
     const scope = scopeFor(facts, subject);
@@ -60,10 +62,10 @@ export async function evaluateSubjects(set: PolicySet, facts: FactsDocument, opt
       const jre = await set.jre.run(scope, subject.kind);
       for (const f of fast) {
         const r = jre.get(f.policy.def.meta.id)!;
-        out.push(toResult(f.policy, subject, scope, r.outcome, () => r.trace, options));
+        out.push(toResult(f.policy, subject, scope, r.outcome, () => r.trace, options, severities));
       }
     } else {
-      for (const f of fast) out.push(toResult(f.policy, subject, scope, f.evaluate(scope), () => f.trace(scope), options));
+      for (const f of fast) out.push(toResult(f.policy, subject, scope, decodeOutcome(f.code(scope)), () => f.trace(scope), options, severities));
     }
   }
   return out;
@@ -122,11 +124,12 @@ function locationOf(policy: CompiledPolicy, scope: FactScope): SourceLocation | 
   return loc;
 }
 
-function toResult(policy: CompiledPolicy, subject: SubjectFacts, scope: FactScope, outcome: PolicyOutcome, trace: () => PolicyTrace, options: EvaluateOptions): PolicyResult {
+function toResult(policy: CompiledPolicy, subject: SubjectFacts, scope: FactScope, outcome: PolicyOutcome, trace: () => PolicyTrace, options: EvaluateOptions, severities?: ReadonlyMap<string, ResultSeverity>): PolicyResult {
   const def = policy.def;
   const subj = { kind: subject.kind, id: subject.id };
-  const { severity } = resolveSeverity(def, options.env);
-  const location = locationOf(policy, scope);
+  const severity = severities?.get(def.meta.id) ?? resolveSeverity(def, options.env).severity;
+  // Only a violation has a location (and a location-based fingerprint).
+  const location = outcome.violation === true && outcome.applies !== false && outcome.applies !== 'unknown' ? locationOf(policy, scope) : undefined;
   const base = { policyId: def.meta.id, subject: subj, severity, fingerprint: fingerprintFor(def.meta.id, subj, location), ...(location ? { location } : {}) };
   let result: PolicyResult;
   if (outcome.applies === false) {

@@ -13,6 +13,7 @@ import type { ExplainNode, SubjectKind } from './result.ts';
 import { compileGetter, resolveFact, type FactScope, type Getter } from './scope.ts';
 import type { OperatorSpec } from './operators.ts';
 import { conditionText, SCOPE_FACT } from './compile.ts';
+import { generateOutcomeFunction } from './fastpath.ts';
 import type { CompiledPolicy, JreCondition, JreLeaf, Tri } from './types.ts';
 
 /** The right-hand fact a condition text names (`x equal { fact: y }` → y). */
@@ -173,8 +174,24 @@ function rootsOf(policy: CompiledPolicy): { applies?: JreCondition; violation: J
 
 export interface FastPolicy {
   policy: CompiledPolicy;
+  /** The outcome packed in one small integer (no allocation): see outcomeCode(). */
+  code(scope: FactScope): number;
   evaluate(scope: FactScope): PolicyOutcome;
   trace(scope: FactScope): PolicyTrace;
+}
+
+const TRI_CODE = (t: Tri): number => (t === 'unknown' ? 2 : t ? 1 : 0);
+const CODE_TRI: readonly Tri[] = [false, true, 'unknown'];
+
+/** applies (0 false, 1 true, 2 unknown, 3 absent) × 4 + violation (0 false, 1 true, 2 unknown; 0 when applies is not true). */
+export function outcomeCode(o: PolicyOutcome): number {
+  return (o.applies === undefined ? 3 : TRI_CODE(o.applies)) * 4 + TRI_CODE(o.violation);
+}
+
+export function decodeOutcome(code: number): PolicyOutcome {
+  const a = code >> 2;
+  const violation = CODE_TRI[code & 3]!;
+  return a === 3 ? { violation } : { applies: CODE_TRI[a]!, violation };
 }
 
 /** Closures for one policy, built once from its compiled rule JSON. */
@@ -182,16 +199,18 @@ export function buildFastPolicy(policy: CompiledPolicy, ops: ReadonlyMap<string,
   const roots = rootsOf(policy);
   const violation = buildFn(roots.violation, ops);
   const violationTrace = buildTrace(roots.violation, ops);
+  const code = generateOutcomeFunction(roots, ops);
   if (roots.applies) {
     const applies = buildFn(roots.applies, ops);
     const appliesTrace = buildTrace(roots.applies, ops);
     return {
       policy,
+      code,
       evaluate: (s) => ({ applies: applies(s), violation: violation(s) }),
       trace: (s) => ({ applies: appliesTrace(s), violation: violationTrace(s) }),
     };
   }
-  return { policy, evaluate: (s) => ({ violation: violation(s) }), trace: (s) => ({ violation: violationTrace(s) }) };
+  return { policy, code, evaluate: (s) => ({ violation: violation(s) }), trace: (s) => ({ violation: violationTrace(s) }) };
 }
 
 // ---------------------------------------------------------------------------------------

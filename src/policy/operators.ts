@@ -65,11 +65,24 @@ export function compilePattern(pattern: string): RE2JS {
   return re;
 }
 
+const semverCache = new Map<string, semver.SemVer | null>();
+
+/** Parsed version, cached: semver parsing is the slowest thing an operator does. */
+function parseSemver(v: unknown): semver.SemVer | undefined {
+  if (typeof v !== 'string') return undefined;
+  let parsed = semverCache.get(v);
+  if (parsed === undefined) {
+    const t = /^\d+\.\d+$/.test(v) ? `${v}.0` : v;
+    parsed = semver.parse(t);
+    if (semverCache.size > 10_000) semverCache.clear();
+    semverCache.set(v, parsed);
+  }
+  return parsed ?? undefined;
+}
+
 /** `1.0` (the SDK's apiVersion style) and `1.0.0` are both accepted; anything looser is not. */
 export function normalizeSemver(v: unknown): string | undefined {
-  if (typeof v !== 'string') return undefined;
-  const t = /^\d+\.\d+$/.test(v) ? `${v}.0` : v;
-  return semver.valid(t) ?? undefined;
+  return parseSemver(v)?.version;
 }
 
 export const DAYS_COMPARATORS = ['lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive'] as const;
@@ -198,8 +211,8 @@ export function createOperators(nowMs: number): ReadonlyMap<string, OperatorSpec
       valueKind: 'semver',
       factValue: false,
       description: 'version fact is at least the value (semver; "1.0" reads as 1.0.0)',
-      accepts: (a, b) => normalizeSemver(a) !== undefined && normalizeSemver(b) !== undefined,
-      test: (a, b) => semver.gte(normalizeSemver(a)!, normalizeSemver(b)!),
+      accepts: (a, b) => parseSemver(a) !== undefined && parseSemver(b) !== undefined,
+      test: (a, b) => parseSemver(a)!.compare(parseSemver(b)!) >= 0,
     },
     {
       name: 'daysUntil',
@@ -219,7 +232,15 @@ export function createOperators(nowMs: number): ReadonlyMap<string, OperatorSpec
 }
 
 function containsAccepts(a: unknown, b: unknown): boolean {
-  if (Array.isArray(a)) return isScalar(b) && a.every((e) => isScalar(e) && typeof e === typeof b);
+  if (Array.isArray(a)) {
+    if (!isScalar(b)) return false;
+    const t = typeof b;
+    for (let i = 0; i < a.length; i++) {
+      const e: unknown = a[i];
+      if (typeof e !== t || !isScalar(e)) return false;
+    }
+    return true;
+  }
   return typeof a === 'string' && typeof b === 'string';
 }
 

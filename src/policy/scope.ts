@@ -21,12 +21,35 @@ function walk(root: unknown, segs: readonly string[], from: number): unknown {
   return cur;
 }
 
-/** A getter built once per path (the fast path calls it per subject). */
+/**
+ * A key for which a plain property read equals an own-property read on JSON data (facts are
+ * always parsed JSON/YAML: plain objects whose prototype is Object.prototype, and arrays):
+ * not an Object.prototype member, not an array's `length` or index.
+ */
+function isPlainKey(k: string): boolean {
+  return !(k in Object.prototype) && k !== 'length' && !/^\d+$/.test(k);
+}
+
+/**
+ * A getter built once per path (the fast path calls it per subject). Two-segment paths — the
+ * common case — are unrolled into plain property reads (see isPlainKey); any other path takes
+ * the own-property walk, so no path reaches a prototype.
+ */
 export function compileGetter(path: string): Getter {
   const segs = path.split('.');
   if (segs[0] === 'subject' && segs.length === 2) {
     const key = segs[1]!;
     return (s) => (Object.hasOwn(s.subject, key) ? s.subject[key] : undefined);
+  }
+  if (segs.length === 2 && segs.every(isPlainKey)) {
+    const [a, b] = segs as [string, string];
+    return (s) => {
+      const o = s.subject[a];
+      const v = typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[b] : undefined;
+      if (v !== undefined) return v;
+      const c = s.context[a];
+      return typeof c === 'object' && c !== null ? (c as Record<string, unknown>)[b] : undefined;
+    };
   }
   return (s) => {
     const v = walk(s.subject, segs, 0);

@@ -146,8 +146,11 @@ describe('operators and three-valued evaluation', () => {
     expect((await evalOne(yaml, { dataset: { rows: 50 } }, { dataset: { rows: 5 } })).status).toBe('fail');
     const proto = `${HEAD}violation: { fact: access.sites, exists: true }\n`;
     expect((await evalOne(proto, { access: {} })).status).toBe('pass');
-    const ctor = `${HEAD}violation: { fact: access.sites, equal: "x" }\n`;
-    expect((await evalOne(ctor, { access: Object.create({ sites: 'x' }) as object })).status).toBe('unknown');
+    // Facts are parsed JSON: a "__proto__" key is an own property, never a prototype.
+    const polluted = JSON.parse('{ "access": { "__proto__": { "sites": "x" } } }') as Omit<SubjectFacts, 'kind' | 'id'>;
+    const eq = `${HEAD}violation: { fact: access.sites, equal: "x" }\n`;
+    expect((await evalOne(eq, polluted)).status).toBe('unknown');
+    expect((await evalOne(eq, polluted, {}, {}, 'jre')).status).toBe('unknown');
   });
 
   it('not_applicable carries the applies reason', async () => {
