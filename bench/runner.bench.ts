@@ -75,18 +75,38 @@ console.log(`  runner (one sandboxed process each):                   ${ms(runMs
 console.log(`  difference: ${ms(runMs - inMs)} (target ≤ 1500 ms: ${runMs - inMs <= 1500 ? 'met' : 'NOT met'}); ${((runMs - inMs) / N).toFixed(0)} ms per plugin`);
 
 // ---- 2. peak RSS telemetry ----
-const fixtures = await api.discoverPlugins({ dirs: [join(ROOT, 'fixtures/plugins/runtime')], builtin: false });
-const alloc = api.selectPlugins(fixtures, ['fixture_allocates_300mb']);
-const noop = api.selectPlugins(fixtures, ['fixture_noop']);
+// The TypeScript fixture (type stripping adds ~30 MiB to the process) and the same plugin in
+// plain JavaScript, as a built plugin package would ship it.
+const jsDir = join(OUT, 'alloc-js');
+mkdirSync(jsDir, { recursive: true });
+writeFileSync(
+  join(jsDir, 'alloc_js.mjs'),
+  `import { definePlugin } from 'stat-harness';
+export default definePlugin({ id: 'alloc_js', version: '1.0.0', apiVersion: '1.0', class: 'supporting_signal_detectors', access: 'orchestration_only',
+  run() { const buf = Buffer.alloc(300 * 1024 * 1024, 1); let s = 0; for (let i = 0; i < buf.length; i += 4096) s += buf[i];
+    return { status: 'ok', summary: String(s), metrics: {}, findings: [], recommendations: [] }; } });
+`,
+);
+const fixtures = await api.discoverPlugins({ dirs: [join(ROOT, 'fixtures/plugins/runtime'), jsDir], builtin: false });
 const target = 300 * 1024 * 1024;
 process.env['STAT_HARNESS_TEST_ALLOC_MB'] = '300';
-const [a] = await api.runPlugins({ plugins: alloc, dataset: null, seed: 0, config: CONFIG, artifactsRoot: join(OUT, 'artifacts-rss'), timeoutMs: 60_000, memoryMb: 2048 });
-const [n] = await api.runPlugins({ plugins: noop, dataset: null, seed: 0, config: CONFIG, artifactsRoot: join(OUT, 'artifacts-rss'), timeoutMs: 60_000, memoryMb: 2048 });
-if (a!.result.status !== 'ok') throw new Error(`allocation fixture failed: ${a!.result.reason}`);
+const measure = async (id: string): Promise<PluginsApi.ExecutionRecord> => {
+  const [r] = await api.runPlugins({ plugins: api.selectPlugins(fixtures, [id]), dataset: null, seed: 0, config: CONFIG, artifactsRoot: join(OUT, 'artifacts-rss'), timeoutMs: 60_000, memoryMb: 2048 });
+  if (r!.result.status !== 'ok') throw new Error(`${id} failed: ${r!.result.reason}`);
+  return r!;
+};
 const mb = (b: number): string => `${(b / 1024 / 1024).toFixed(1)} MiB`;
 const within = (x: number): string => (Math.abs(x / target - 1) <= 0.2 ? 'within ±20%' : 'OUTSIDE ±20%');
-console.log('peak RSS telemetry — fixture allocating and touching 300 MiB');
-console.log(`  process peak RSS:                 ${mb(a!.peakRssBytes)}  (${(a!.peakRssBytes / target).toFixed(2)}× of 300 MiB, ${within(a!.peakRssBytes)})`);
-console.log(`  above the process baseline:       ${mb(a!.pluginRssBytes)}  (${(a!.pluginRssBytes / target).toFixed(2)}× of 300 MiB, ${within(a!.pluginRssBytes)})`);
-console.log(`  no-op plugin process peak RSS:    ${mb(n!.peakRssBytes)}  (the sandboxed process's own footprint)`);
+console.log('peak RSS telemetry — a plugin allocating and touching 300 MiB (telemetry: peak_rss_bytes, plugin_rss_bytes)');
+for (const [label, id] of [
+  ['TypeScript fixture (fixtures/plugins/runtime/allocates_300mb.ts)', 'fixture_allocates_300mb'],
+  ['same plugin in JavaScript (.mjs)', 'alloc_js'],
+] as const) {
+  const r = await measure(id);
+  console.log(`  ${label}`);
+  console.log(`    process peak RSS:            ${mb(r.peakRssBytes)}  (${(r.peakRssBytes / target).toFixed(2)}× of 300 MiB, ${within(r.peakRssBytes)})`);
+  console.log(`    above the process baseline:  ${mb(r.pluginRssBytes)}  (${(r.pluginRssBytes / target).toFixed(2)}× of 300 MiB, ${within(r.pluginRssBytes)})`);
+}
+const n = await measure('fixture_noop');
+console.log(`  no-op TypeScript plugin process peak RSS: ${mb(n.peakRssBytes)} (the sandboxed process's own footprint)`);
 rmSync(OUT, { recursive: true, force: true });
