@@ -21,6 +21,6 @@ export {
 } from './discovery.ts';
 export { runPlugins, interpretOutcome, resultProblems, errorResult, defaultJobs, EXIT_REASONS, type ExecutionRecord, type ExitReason, type RunPluginsOptions, type RunnerDataset, type SqlSession } from './runner.ts';
 export { sandboxArgs, harnessReadPaths, HARNESS_ROOT } from './sandbox.ts';
-export type { SqlHandler } from './process.ts';
+export { killAllWorkers, type SqlHandler } from './process.ts';
 export type { ParentMessage as SqlReply, ChildMessage } from './protocol.ts';
 export { createSqlService, type SqlService } from './sql-service.ts';

@@ -4,7 +4,7 @@
  * from /proc (the V8 heap flag does not cap Buffers). Returns what happened; deciding what it
  * means for the plugin is runner.ts's job.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
@@ -92,6 +92,16 @@ export interface WorkerOutcome {
   stderr: string;
 }
 
+/** Live worker processes, so an interrupted run can stop them instead of leaving orphans. */
+const liveWorkers = new Set<ChildProcess>();
+
+/** Kill every running plugin process (used when the run itself is interrupted). */
+export function killAllWorkers(): number {
+  const n = liveWorkers.size;
+  for (const c of liveWorkers) c.kill('SIGKILL');
+  return n;
+}
+
 export type SqlHandler = (request: Extract<ChildMessage, { type: 'sql' }>) => Promise<ParentMessage>;
 
 export function runWorker(work: WorkerTask, sandbox: SandboxOptions, limits: WorkerLimits, onSql?: SqlHandler): Promise<WorkerOutcome> {
@@ -103,6 +113,7 @@ export function runWorker(work: WorkerTask, sandbox: SandboxOptions, limits: Wor
     env: sandboxEnv(),
     cwd: sandbox.write[0] ?? HARNESS_ROOT,
   });
+  liveWorkers.add(child);
   const fromChild = child.stdio[3] as Readable;
   const toChild = child.stdio[4] as Writable;
   const stdout = new CappedOutput();
@@ -184,6 +195,7 @@ export function runWorker(work: WorkerTask, sandbox: SandboxOptions, limits: Wor
     const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
       if (done) return;
       done = true;
+      liveWorkers.delete(child);
       clearInterval(poll);
       clearTimeout(timer);
       outcome.exitCode = code;

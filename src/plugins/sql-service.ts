@@ -24,6 +24,7 @@ export function createSqlService(storePath: string, datasetId: number): SqlServi
   let queue: Promise<unknown> = Promise.resolve();
 
   const start = (): ChildProcess => {
+    // It exits on 'disconnect', i.e. also when an interrupted runner dies.
     const c = fork(SQL_WORKER, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { PATH: process.env.PATH ?? '' }, execArgv: [] });
     c.stderr?.resume();
     c.on('exit', () => {

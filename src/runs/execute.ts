@@ -30,6 +30,8 @@ export interface ExecuteRunOptions {
   outDir: (runId: number) => string;
   /** Plugin ids allowlisted for unbounded load() in strict streaming mode. */
   unboundedAllowlist?: readonly string[];
+  /** Called once the run row exists (e.g. to mark it failed if the process is interrupted). */
+  onRunCreated?: (runId: number) => void;
   onStart?: (pluginId: string) => void;
   onFinish?: (record: ExecutionRecord, contractViolations: readonly string[]) => void;
   now?: () => Date;
@@ -70,6 +72,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecutedRu
     harnessVersion: options.harnessVersion,
     startedAt: now().toISOString(),
   });
+  options.onRunCreated?.(runId);
   const outDir = options.outDir(runId);
   mkdirSync(outDir, { recursive: true });
   setRunOutDir(db, runId, outDir);

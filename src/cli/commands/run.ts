@@ -11,9 +11,9 @@ import { parseStrictInteger } from '../../common/parse.ts';
 import { resolveKnownIssuesMode, type HarnessConfig } from '../../config/index.ts';
 import { ensureDatasetArrowFile, ingestFile, openStore, readDatasetInfo, resolveDataset, type Db } from '../../dataset/index.ts';
 import { compliantRecommendationIndexes, evaluateLandmarks, loadKnownIssues, type LandmarkResult } from '../../insights/index.ts';
-import { discoverPlugins, selectPlugins, type ExecutionRecord, type PluginResult } from '../../plugins/index.ts';
+import { discoverPlugins, killAllWorkers, selectPlugins, type ExecutionRecord, type PluginResult } from '../../plugins/index.ts';
 import { writeRunReports } from '../../report/index.ts';
-import { executeRun, getRun, loadReportInput, manifestPlugins, prepareRunsStore, selectReferenceRun } from '../../runs/index.ts';
+import { executeRun, finishRun, getRun, loadReportInput, manifestPlugins, prepareRunsStore, selectReferenceRun } from '../../runs/index.ts';
 import { action, configFor, globalOptions, PACKAGE_VERSION, paint, parseFormat, showProgress, useColor } from '../shared.ts';
 
 interface RunFlags {
@@ -151,6 +151,16 @@ async function runCommand(flags: RunFlags, cmd: Command): Promise<number> {
     const progress = showProgress(g);
     const p = paint(useColor(process.stderr, g));
     let done = 0;
+    let runId: number | undefined;
+    // Ctrl-C / SIGTERM: stop the plugin processes and close the run record as failed.
+    const interrupted = (signal: NodeJS.Signals): void => {
+      killAllWorkers();
+      if (runId !== undefined) finishRun(db, runId, 'failed', new Date().toISOString(), `interrupted by ${signal}`);
+      process.stderr.write(`\nrun ${runId ?? '(not started)'} interrupted by ${signal}; plugin processes stopped\n`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    process.once('SIGINT', interrupted);
+    process.once('SIGTERM', interrupted);
     const executed = await executeRun({
       db,
       storePath: config.store,
@@ -163,7 +173,10 @@ async function runCommand(flags: RunFlags, cmd: Command): Promise<number> {
       config,
       harnessVersion: PACKAGE_VERSION,
       ...(jobs === undefined ? {} : { jobs }),
-      outDir: (runId) => (flags.out ? resolve(flags.out) : defaultRunDir(config, runId)),
+      onRunCreated: (id) => {
+        runId = id;
+      },
+      outDir: (id) => (flags.out ? resolve(flags.out) : defaultRunDir(config, id)),
       onFinish: (record: ExecutionRecord) => {
         done++;
         if (!progress) return;
@@ -173,6 +186,8 @@ async function runCommand(flags: RunFlags, cmd: Command): Promise<number> {
         process.stderr.write(`[${done}/${plugins.length}] ${record.plugin.manifest.id} ${color(status)} ${p.dim(`${(record.wallMs / 1000).toFixed(1)} s`)}${why}\n`);
       },
     });
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     const files = writeReportsForRun(db, config, executed.runId, executed.outDir);
     const manifest = writeRunManifest(db, executed.runId, executed.outDir, files);
     const counts = new Map<string, number>();
