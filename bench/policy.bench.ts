@@ -220,6 +220,9 @@ const phaseCheck = performance.now() - t0;
 t0 = performance.now();
 formatReport('json', report, { cwd: ROOT, color: false });
 const phaseFormat = performance.now() - t0;
+t0 = performance.now();
+sink += JSON.stringify(report, null, 2).length;
+const nativeJson = performance.now() - t0;
 
 // ---------------------------------------------------------------------------------------
 // 200 policy files: load + compile vs bare yaml parse.
@@ -255,7 +258,8 @@ const rows: [string, string][] = [
   ['RATIO jre reused / fast path', `${(jreReusedUs / perSubject(fastMs)).toFixed(0)}× (target ≥ 50×)`],
   ['start-up (imports)', `${startupMs.toFixed(0)} ms (reported separately)`],
   ['end to end in-process', `${e2eMs.toFixed(0)} ms (load ${phaseLoad.toFixed(0)}, compile ${phaseCompile.toFixed(0)}, facts ${phaseFacts.toFixed(0)}, check ${phaseCheck.toFixed(0)}, JSON ${phaseFormat.toFixed(0)} ms; ${(bytes / 1e6).toFixed(1)} MB)`],
-  ['evaluation phase alone', `${evalMs.toFixed(0)} ms`],
+  ['evaluation phase alone', `${evalMs.toFixed(0)} ms (${report.results.length} results)`],
+  ['  native JSON.stringify of the same report', `${nativeJson.toFixed(0)} ms (the floor for any JSON output of it)`],
   ['RATIO end to end / evaluation', `${(e2eMs / evalMs).toFixed(2)}× (target ≤ 1.5×)`],
   ['200 files: bare yaml parse', `${bareMs.toFixed(0)} ms`],
   ['200 files: load + compile', `${fullMs.toFixed(0)} ms`],

@@ -11,7 +11,7 @@ import { createOperators, type OperatorSpec } from './operators.ts';
 import type { EvaluationReport, ExplainNode, PolicyMeta, PolicyResult, ResultSeverity, ResultSummary, SourceLocation, SubjectKind } from './result.ts';
 import { resolveFact, type FactScope } from './scope.ts';
 import { resolveSeverity } from './severity.ts';
-import { formatFactValue, renderMessage } from './template.ts';
+import { renderMessage } from './template.ts';
 import type { CompiledPolicy } from './types.ts';
 
 export interface PolicySet {
@@ -250,4 +250,3 @@ export function exitCodeFor(report: EvaluationReport, policy: ExitPolicy): 0 | 1
   return policy.maxWarnings !== undefined && warnings > policy.maxWarnings ? 1 : 0;
 }
 
-export { formatFactValue };

@@ -77,6 +77,15 @@ describe('policy-eval check', () => {
     expect(r.stderr).toMatch(/unknown output format "sarf".*did you mean "sarif"/);
   });
 
+  it('bad env toggle values and unknown --env names are exit 2', () => {
+    const r = check(['--facts', FACTS], { STAT_HARNESS_STREAMING_POLICY_STRICT: 'yes' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('STAT_HARNESS_STREAMING_POLICY_STRICT="yes" is not valid');
+    const e = check(['--facts', FACTS, '--env', 'STAT_HARNESS_STREAMING_STRICT=1']);
+    expect(e.status).toBe(2);
+    expect(e.stderr).toContain('did you mean "STAT_HARNESS_STREAMING_POLICY_STRICT"');
+  });
+
   it('--run is a clear usage error until the collectors exist', () => {
     const r = check(['--run', 'run-42']);
     expect(r.status).toBe(2);

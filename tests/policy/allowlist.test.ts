@@ -70,3 +70,23 @@ describe('baseline', () => {
     expect(fixed.map((e) => e.subject)).toEqual(['plugin:s2']);
   });
 });
+
+describe('policy tests runner', () => {
+  it('rejects duplicate case names and honours only', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { loadTestFile, runPolicyTests } = await import('../../src/policy/index.ts');
+    const { parseEnvToggles } = await import('../../src/config/index.ts');
+    const { ROOT } = await import('../helpers/cli.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'ptest-'));
+    const kase = (name: string, extra = '') => `  - name: ${name}\n    facts: { subject: { kind: plugin, id: p, catalog: { inCatalog: true, discovered: true } } }\n    expect: pass\n${extra}`;
+    writeFileSync(join(dir, 'dup.test.yaml'), `policy: catalog.in-sync\ncases:\n${kase('a')}${kase('a')}`);
+    expect(() => loadTestFile(join(dir, 'dup.test.yaml'), dir)).toThrow(/test case "a" is already defined at line 3/);
+    writeFileSync(join(dir, 'only.test.yaml'), `policy: catalog.in-sync\ncases:\n${kase('a')}${kase('b', '    only: true\n')}${kase('c')}`);
+    const config = { largeRows: 1_000_000, closeWindow: { startDay: 20, endDay: 5 }, plugins: { dirs: [], packages: [], jobs: undefined, timeoutMs: 1, memoryMb: 1 }, env: parseEnvToggles({}) };
+    const run = await runPolicyTests({ policiesDir: join(ROOT, 'policies'), testPaths: [join(dir, 'only.test.yaml')], baseConfig: config, cwd: dir, engine: 'fast', now: '2026-01-10', parity: false });
+    expect(run.outcomes.map((o) => o.name)).toEqual(['b']);
+    expect(run.skipped).toBe(2);
+  });
+});

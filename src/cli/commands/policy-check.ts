@@ -144,7 +144,8 @@ export async function baselineAction(cmd: Command, mode: string, opts: CheckOpti
   const config = policyConfig(cmd, opts);
   const file = opts.baseline === undefined ? config.policies.baseline : resolve(opts.baseline);
   if (mode === 'write') {
-    const { rawFailing, empty } = await evaluate(cmd, { ...opts, baseline: undefined as never }, undefined);
+    const { baseline: _ignored, ...withoutBaseline } = opts;
+    const { rawFailing, empty } = await evaluate(cmd, withoutBaseline, undefined);
     const bad = emptyCheck(opts, empty);
     if (bad !== undefined) return bad;
     writeBaseline(file, rawFailing);

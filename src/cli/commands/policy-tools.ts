@@ -3,7 +3,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { HarnessError } from '../../common/errors.ts';
-import { stableStringify } from '../../common/hash.ts';
 import { didYouMeanSuffix } from '../../common/suggest.ts';
 import { formatReport, OUTPUT_FORMATS, parseReportJson } from '../../formatters/index.ts';
 import { evaluateOne, loadPolicies, readFactsFile, renderExplain, renderPolicyDocs, runPolicyTests } from '../../policy/index.ts';
@@ -85,4 +84,3 @@ export function formatAction(cmd: Command, opts: { from?: string; format: string
   return EXIT_OK;
 }
 
-export { stableStringify };
