@@ -158,7 +158,7 @@ export function renderInfo(info: DatasetInfo): string {
   const iso = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString());
   const q = info.quality;
   const issue = (label: string, i: { count: number; lines: number[] }): string =>
-    `  ${label.padEnd(24)} ${String(i.count).padStart(8)}${i.lines.length > 0 ? `  (lines ${i.lines.join(', ')}${i.count > i.lines.length ? ', …' : ''})` : ''}\n`;
+    `  ${label.padEnd(24)} ${String(i.count).padStart(8)}${i.lines.length > 0 ? `  (lines ${i.lines.join(', ')}${i.lines.length >= 20 ? ', …' : ''})` : ''}\n`;
   return (
     `dataset ${info.id} "${info.name}"\n` +
     `  fingerprint   ${info.fingerprint}\n` +
