@@ -20,7 +20,12 @@ import { emptyTelemetry } from '../types.ts';
 import { resolveColumns, type ColumnSpec, type DatasetSchema } from './columns.ts';
 import { compileWhere, type CompiledWhere } from './where.ts';
 
-export const DEFAULT_BATCH_SIZE = 65_536;
+/**
+ * 8,192 rows: measured on 1M rows × 17 columns, 65,536-row batches cost ~0.55× a raw SQLite
+ * scan and ~500 MB peak RSS (the GC promotes every string a live batch holds), 8,192-row
+ * batches ~1.1× and ~185 MB. A plugin may still ask for bigger batches.
+ */
+export const DEFAULT_BATCH_SIZE = 8_192;
 /** A batch is materialized at once: cap it so a typo cannot allocate gigabytes. */
 export const MAX_BATCH_SIZE = 1_048_576;
 
