@@ -5,7 +5,7 @@
 import type { EnvToggles } from '../config/index.ts';
 import { allowlistMetas, applyAllowlist, type Allowlist } from './allowlist.ts';
 import { applyBaseline, fingerprintFor, type Baseline, type BaselineEntry } from './baseline.ts';
-import { buildFastPolicy, createJreEvaluator, decodeOutcome, valueFactOf, type EngineName, type FastPolicy, type JreEvaluator, type PolicyOutcome, type PolicyTrace } from './evaluate.ts';
+import { buildFastPolicy, createJreEvaluator, outcomeCode, valueFactOf, type EngineName, type FastPolicy, type JreEvaluator, type PolicyTrace } from './evaluate.ts';
 import { scopeFor, type FactsDocument, type SubjectFacts } from './facts.ts';
 import { createOperators, type OperatorSpec } from './operators.ts';
 import type { EvaluationReport, ExplainNode, PolicyMeta, PolicyResult, ResultSeverity, ResultSummary, SourceLocation, SubjectKind } from './result.ts';
@@ -58,14 +58,15 @@ export async function evaluateSubjects(set: PolicySet, facts: FactsDocument, opt
   for (const subject of subjects) {
     const scope = scopeFor(facts, subject);
     const fast = set.fast.get(subject.kind) ?? [];
+    const subj = { kind: subject.kind, id: subject.id };
     if (set.jre) {
       const jre = await set.jre.run(scope, subject.kind);
       for (const f of fast) {
         const r = jre.get(f.policy.def.meta.id)!;
-        out.push(toResult(f.policy, subject, scope, r.outcome, () => r.trace, options, severities));
+        out.push(toResult(f.policy, subj, scope, outcomeCode(r.outcome), () => r.trace, options, severities.get(f.policy.def.meta.id)!));
       }
     } else {
-      for (const f of fast) out.push(toResult(f.policy, subject, scope, decodeOutcome(f.code(scope)), () => f.trace(scope), options, severities));
+      for (const f of fast) out.push(toResult(f.policy, subj, scope, f.code(scope), () => f.trace(scope), options, severities.get(f.policy.def.meta.id)!));
     }
   }
   return out;
@@ -76,12 +77,14 @@ export async function evaluateOne(set: PolicySet, policyId: string, facts: Facts
   const scope = scopeFor(facts, subject);
   const fast = (set.fast.get(subject.kind) ?? []).find((f) => f.policy.def.meta.id === policyId);
   if (!fast) throw new Error(`policy ${policyId} does not evaluate ${subject.kind} subjects`);
+  const subj = { kind: subject.kind, id: subject.id };
+  const severity = resolveSeverity(fast.policy.def, options.env).severity;
   if (set.jre) {
     const r = (await set.jre.run(scope, subject.kind)).get(policyId)!;
-    return { result: toResult(fast.policy, subject, scope, r.outcome, () => r.trace, { ...options, explain: true }), trace: r.trace };
+    return { result: toResult(fast.policy, subj, scope, outcomeCode(r.outcome), () => r.trace, { ...options, explain: true }, severity), trace: r.trace };
   }
   const trace = fast.trace(scope);
-  return { result: toResult(fast.policy, subject, scope, fast.evaluate(scope), () => trace, { ...options, explain: true }), trace };
+  return { result: toResult(fast.policy, subj, scope, fast.code(scope), () => trace, { ...options, explain: true }, severity), trace };
 }
 
 function unknownLeaves(node: ExplainNode | undefined, out: Set<string>): void {
@@ -124,27 +127,36 @@ function locationOf(policy: CompiledPolicy, scope: FactScope): SourceLocation | 
   return loc;
 }
 
-function toResult(policy: CompiledPolicy, subject: SubjectFacts, scope: FactScope, outcome: PolicyOutcome, trace: () => PolicyTrace, options: EvaluateOptions, severities?: ReadonlyMap<string, ResultSeverity>): PolicyResult {
+/**
+ * One PolicyResult from an outcome code (see outcomeCode). Built as one object literal per
+ * status (no intermediate spreads) and sharing the subject object across a subject's results:
+ * at 150,000 results allocation is what costs.
+ */
+function toResult(policy: CompiledPolicy, subj: PolicyResult['subject'], scope: FactScope, code: number, traceOf: () => PolicyTrace, options: EvaluateOptions, severity: ResultSeverity): PolicyResult {
   const def = policy.def;
-  const subj = { kind: subject.kind, id: subject.id };
-  const severity = severities?.get(def.meta.id) ?? resolveSeverity(def, options.env).severity;
-  // Only a violation has a location (and a location-based fingerprint).
-  const location = outcome.violation === true && outcome.applies !== false && outcome.applies !== 'unknown' ? locationOf(policy, scope) : undefined;
-  const base = { policyId: def.meta.id, subject: subj, severity, fingerprint: fingerprintFor(def.meta.id, subj, location), ...(location ? { location } : {}) };
+  const policyId = def.meta.id;
+  const applies = code >> 2;
+  const violation = code & 3;
+  let cached: PolicyTrace | undefined;
+  const trace = () => (cached ??= traceOf());
   let result: PolicyResult;
-  if (outcome.applies === false) {
+  if (applies === 0) {
     const reason = notApplicableReason(trace().applies!, policy.reasons);
-    result = { ...base, status: 'not_applicable', message: `not applicable: ${reason}`, notApplicableReason: reason };
-  } else if (outcome.applies === 'unknown' || outcome.violation === 'unknown') {
+    result = { policyId, subject: subj, status: 'not_applicable', severity, message: `not applicable: ${reason}`, fingerprint: fingerprintFor(policyId, subj), notApplicableReason: reason };
+  } else if (applies === 2 || violation === 2) {
     const t = trace();
     const missing = new Set<string>();
-    unknownLeaves(outcome.applies === 'unknown' ? t.applies : t.violation, missing);
+    unknownLeaves(applies === 2 ? t.applies : t.violation, missing);
     const list = [...missing].sort();
-    result = { ...base, status: 'unknown', message: `cannot decide ${def.meta.id} for ${subj.kind} ${subj.id}: missing or mistyped fact${list.length === 1 ? '' : 's'} ${list.join(', ')}`, missingFacts: list };
-  } else if (outcome.violation === true) {
-    result = { ...base, status: 'fail', message: renderMessage(def.message, scope) };
+    const message = `cannot decide ${policyId} for ${subj.kind} ${subj.id}: missing or mistyped fact${list.length === 1 ? '' : 's'} ${list.join(', ')}`;
+    result = { policyId, subject: subj, status: 'unknown', severity, message, fingerprint: fingerprintFor(policyId, subj), missingFacts: list };
+  } else if (violation === 1) {
+    // Only a violation has a location (and a location-based fingerprint).
+    const location = locationOf(policy, scope);
+    result = { policyId, subject: subj, status: 'fail', severity, message: renderMessage(def.message, scope), fingerprint: fingerprintFor(policyId, subj, location) };
+    if (location) result.location = location;
   } else {
-    result = { ...base, status: 'pass', message: def.meta.title };
+    result = { policyId, subject: subj, status: 'pass', severity, message: def.meta.title, fingerprint: fingerprintFor(policyId, subj) };
   }
   if (options.explain) {
     const t = trace();
