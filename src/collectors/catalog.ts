@@ -62,6 +62,7 @@ export const FACT_CATALOG: readonly FactDefinition[] = [
   fact('access.locations', 'location[]', 'static-scan', PLUGIN, 'Access call sites: { file, line, column, function, snippet, class }.'),
 
   fact('telemetry.covered', 'boolean', 'telemetry', PLUGIN, 'Whether runtime telemetry was recorded for the plugin in this run.'),
+  fact('telemetry.rows', 'integer', 'telemetry', PLUGIN, 'Rows the plugin read in total (loaded + iterated + returned by SQL).'),
   fact('telemetry.unboundedLoadRows', 'integer', 'telemetry', PLUGIN, 'Rows returned by load() calls without rowLimit.'),
   fact('telemetry.unboundedLoadCalls', 'integer', 'telemetry', PLUGIN, 'load() calls without rowLimit.'),
   fact('telemetry.rowsLoaded', 'integer', 'telemetry', PLUGIN, 'Rows materialized by load().'),

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HarnessError } from '../../src/common/errors.ts';
+import { formatHarnessError, HarnessError } from '../../src/common/errors.ts';
 import { parseYamlText } from '../../src/common/yaml.ts';
 import { parseEnvToggles } from '../../src/config/index.ts';
 import {
@@ -60,6 +60,11 @@ describe('loader', () => {
     expect(t.message).toContain('operator "greaterThan" does not apply to "access.sites" (type string)');
     const v = loadError(`${HEAD}violation: { fact: telemetry.rowsLoaded, greaterThan: "10" }\n`);
     expect(v.code).toBe('invalid-value');
+  });
+
+  it('prints the documented error shape for a misspelt fact', () => {
+    const e = loadError(`${HEAD}violation:\n  all:\n    - fact: telemtry.rows\n      greaterThan: 0\n`);
+    expect(formatHarnessError(e)).toMatch(/^p\.yaml:9:13 error \[unknown-fact\] "telemtry\.rows" is not provided by any collector \(did you mean "telemetry\.rows"\?\)\n  hint: /);
   });
 
   it('checks literal values against the fact’s allowed values, with did-you-mean', () => {
