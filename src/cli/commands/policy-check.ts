@@ -18,7 +18,7 @@ import {
   type EvaluationReport,
 } from '../../policy/index.ts';
 import { EXIT_FAILURES, EXIT_OK, EXIT_USAGE, globalOptions, PACKAGE_VERSION, useColor } from '../shared.ts';
-import { loadPolicySet, parseCount, policyConfig, writeOutput, type CommonPolicyOptions } from './policy-common.ts';
+import { assertFormat, loadPolicySet, parseCount, policyConfig, writeOutput, type CommonPolicyOptions } from './policy-common.ts';
 
 export interface CheckOptions extends CommonPolicyOptions {
   facts?: string;
@@ -127,8 +127,7 @@ function emptyCheck(opts: CheckOptions, empty: boolean): number | undefined {
 }
 
 export async function checkAction(cmd: Command, opts: CheckOptions): Promise<number> {
-  // Validate the format before any work, so a typo is exit 2 and never a fallback to text.
-  if (!(OUTPUT_FORMATS as readonly string[]).includes(opts.format)) formatReport(opts.format, undefined as never, { cwd: '', color: false });
+  assertFormat(opts.format);
   const baseline = opts.baseline === undefined ? undefined : readBaseline(resolve(opts.baseline));
   const { report, empty } = await evaluate(cmd, opts, baseline);
   const bad = emptyCheck(opts, empty);

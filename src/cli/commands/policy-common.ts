@@ -7,6 +7,7 @@ import { parseIsoDate, parseStrictInteger } from '../../common/parse.ts';
 import { didYouMeanSuffix } from '../../common/suggest.ts';
 import { ENV_TOGGLE_NAMES, parseEnvToggles, type HarnessConfig } from '../../config/index.ts';
 import { buildPolicySet, compilePolicies, ENGINES, loadPolicies, type CompiledPolicy, type EngineName, type PolicySet } from '../../policy/index.ts';
+import { formatReport, isOutputFormat } from '../../formatters/index.ts';
 import { configFor } from '../shared.ts';
 
 export interface CommonPolicyOptions {
@@ -92,4 +93,12 @@ export function writeOutput(text: string, output: string | undefined): void {
   }
   mkdirSync(dirname(resolve(output)), { recursive: true });
   writeFileSync(output, text);
+}
+
+/**
+ * Reject an unknown --format before any work (exit 2 with the formatters' did-you-mean),
+ * never falling back to text. formatReport raises that error before it reads the report.
+ */
+export function assertFormat(format: string): void {
+  if (!isOutputFormat(format)) formatReport(format, undefined as never, { cwd: '', color: false });
 }

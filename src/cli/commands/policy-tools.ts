@@ -4,10 +4,10 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { HarnessError } from '../../common/errors.ts';
 import { didYouMeanSuffix } from '../../common/suggest.ts';
-import { formatReport, OUTPUT_FORMATS, parseReportJson } from '../../formatters/index.ts';
+import { formatReport, parseReportJson } from '../../formatters/index.ts';
 import { evaluateOne, loadPolicies, readFactsFile, renderExplain, renderPolicyDocs, runPolicyTests } from '../../policy/index.ts';
 import { EXIT_FAILURES, EXIT_OK, globalOptions, paint, useColor } from '../shared.ts';
-import { findPolicy, loadCompiled, loadPolicySet, parseEngine, parseNow, policyConfig, policyPaths, writeOutput, type CommonPolicyOptions } from './policy-common.ts';
+import { assertFormat, findPolicy, loadCompiled, loadPolicySet, parseEngine, parseNow, policyConfig, policyPaths, writeOutput, type CommonPolicyOptions } from './policy-common.ts';
 
 export function compileAction(cmd: Command, id: string, opts: CommonPolicyOptions): number {
   const config = policyConfig(cmd, opts);
@@ -75,7 +75,7 @@ export function docAction(cmd: Command, opts: CommonPolicyOptions & { output?: s
 
 export function formatAction(cmd: Command, opts: { from?: string; format: string; output?: string; maxWarnings?: string }): number {
   if (opts.from === undefined) throw new HarnessError('usage', 'format needs --from <report.json> (written by `policy-eval --format json`)');
-  if (!(OUTPUT_FORMATS as readonly string[]).includes(opts.format)) formatReport(opts.format, undefined as never, { cwd: '', color: false });
+  assertFormat(opts.format);
   const file = resolve(opts.from);
   if (!existsSync(file)) throw new HarnessError('file-not-found', `cannot read ${opts.from}`, { file: opts.from });
   const report = parseReportJson(readFileSync(file, 'utf8'), opts.from);
