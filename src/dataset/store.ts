@@ -61,7 +61,15 @@ function assertId(id: number): number {
   return id;
 }
 
-/** DDL for one dataset version's tables (indexes are created after the bulk load). */
+/**
+ * DDL for one dataset version's tables (indexes are created after the bulk load).
+ * job_params is clustered on (row_id, key, value) — WITHOUT ROWID — so the join from a job to
+ * its params and the lookup of one key of one job need no separate index, and the ingest
+ * appends in key order (rows arrive in row_id order). It is a relation: a pair repeated
+ * verbatim within one params string is stored once (the raw string stays in jobs.params).
+ * Measured on the 2-core dev box, 2.5M params: a rowid table with a row_id and a key index took
+ * 3.2–3.9 s to load and index, this layout 1.5–2.5 s (without a key index: a key lookup scans).
+ */
 export function createDatasetTablesSql(datasetId: number): string {
   const cols = JOB_COLUMNS.map((c) => {
     if (c === 'row_id') return 'row_id INTEGER PRIMARY KEY';
@@ -72,19 +80,16 @@ export function createDatasetTablesSql(datasetId: number): string {
   });
   return `
     CREATE TABLE ${jobsTable(datasetId)} (${cols.join(', ')});
-    CREATE TABLE ${paramsTable(datasetId)} (row_id INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL);
+    CREATE TABLE ${paramsTable(datasetId)} (row_id INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (row_id, key, value)) WITHOUT ROWID;
   `;
 }
 
 export function createDatasetIndexesSql(datasetId: number): string {
   const j = jobsTable(datasetId);
-  const p = paramsTable(datasetId);
   return `
     CREATE UNIQUE INDEX ${j}_queue_id ON ${j}(process_queue_id);
     CREATE INDEX ${j}_process ON ${j}(process_id, queue_dt);
     CREATE INDEX ${j}_queue_dt ON ${j}(queue_dt);
-    CREATE INDEX ${p}_row ON ${p}(row_id);
-    CREATE INDEX ${p}_key ON ${p}(key);
   `;
 }
 

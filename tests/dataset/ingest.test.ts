@@ -71,7 +71,7 @@ describe('ingestFile', () => {
     expect(jobs[2]).toMatchObject({ status: 'CANCELLED', start_dt: null, end_dt: null, parent_id: '1001' });
     expect(jobs[3]!.params).toBe('A=1;;B;=3;C==4;n=5');
     expect(jobs[4]).toMatchObject({ queue_dt: Date.UTC(2025, 1, 3, 23, 59, 59, 250), extra_json: '{"PRIORITY":"=SUM(A1)"}' });
-    const params = d.prepare('SELECT row_id, key, value FROM job_params_1 ORDER BY rowid').all();
+    const params = d.prepare('SELECT row_id, key, value FROM job_params_1 ORDER BY row_id, key, value').all();
     expect(params).toContainEqual({ row_id: 3, key: 'FILTER', value: 'a=b' });
     expect(params.filter((p) => (p as { row_id: number }).row_id === 4)).toEqual([
       { row_id: 4, key: 'A', value: '1' },
@@ -80,7 +80,7 @@ describe('ingestFile', () => {
     ]);
     expect(params).toContainEqual({ row_id: 5, key: 'NOTE', value: '"quoted", with comma' });
     const indexes = d.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('jobs_1','job_params_1') ORDER BY name").pluck().all();
-    expect(indexes).toEqual(['job_params_1_key', 'job_params_1_row', 'jobs_1_process', 'jobs_1_queue_dt', 'jobs_1_queue_id']);
+    expect(indexes).toEqual(['jobs_1_process', 'jobs_1_queue_dt', 'jobs_1_queue_id']);
     const ds = d.prepare('SELECT * FROM datasets').get() as Record<string, string>;
     expect(JSON.parse(ds.quality_json)).toEqual(r.quality);
     expect(JSON.parse(ds.extra_columns_json)).toEqual(['PRIORITY']);

@@ -83,7 +83,9 @@ export function registerDatasetCommands(program: Command): void {
           bar?.stop();
         }
         if (flags.json) {
-          process.stdout.write(`${stableStringify(result, 2)}\n`);
+          // Phase timings are diagnostics: kept out of output that scripts may compare.
+          const { phases: _phases, ...stable } = result;
+          process.stdout.write(`${stableStringify(stable, 2)}\n`);
           return;
         }
         if (!g.quiet) for (const w of result.warnings.slice(result.noop ? 1 : 0)) process.stderr.write(`warning: ${w}\n`);

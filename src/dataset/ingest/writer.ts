@@ -1,5 +1,6 @@
 /**
- * Bulk writer for one dataset version's tables. Rows are bound many at a time through
+ * Bulk writer for one dataset version's tables. Params are INSERT OR IGNORE: job_params is a
+ * relation keyed (row_id, key, value), so a pair repeated verbatim in one row is stored once. Rows are bound many at a time through
  * multi-row prepared INSERTs (one native call per 64 jobs / 256 params instead of one per
  * row), inside the ingest's single transaction; indexes are built after the load.
  */
@@ -37,8 +38,8 @@ export class DatasetWriter {
     };
     this.jobsMany = prep(`INSERT INTO ${j} VALUES ${new Array(JOB_ROWS).fill(tuple).join(',')}`);
     this.jobsOne = prep(`INSERT INTO ${j} VALUES ${tuple}`);
-    this.paramsMany = prep(`INSERT INTO ${p} (row_id, key, value) VALUES ${new Array(PARAM_ROWS).fill('(?,?,?)').join(',')}`);
-    this.paramsOne = prep(`INSERT INTO ${p} (row_id, key, value) VALUES (?,?,?)`);
+    this.paramsMany = prep(`INSERT OR IGNORE INTO ${p} (row_id, key, value) VALUES ${new Array(PARAM_ROWS).fill('(?,?,?)').join(',')}`);
+    this.paramsOne = prep(`INSERT OR IGNORE INTO ${p} (row_id, key, value) VALUES (?,?,?)`);
   }
 
   /** `vals` is in JOB_COLUMNS order; it is copied, so the caller may reuse it. */
