@@ -78,8 +78,8 @@ function retryable(err: unknown): boolean {
   return code === 'EAGAIN' || code === 'EWOULDBLOCK' || code === 'EINTR';
 }
 
-export function writeAllSync(fd: number, text: string): void {
-  const data = Buffer.from(text, 'utf8');
+export function writeAllSync(fd: number, text: string | Uint8Array): void {
+  const data = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   let off = 0;
   while (off < data.length) {
     try {

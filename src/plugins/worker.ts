@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { stableStringify } from '../common/hash.ts';
 import { emptyTelemetry, type AccessTelemetry, type DatasetAccessor, type SqlResult } from '../dataset/types.ts';
-import { PARENT_TO_CHILD_FD, readLineSync, sendToParent, type ChildMessage, type DescribedFile, type ParentMessage, type WorkerSpec } from './protocol.ts';
+import { PARENT_TO_CHILD_FD, readLineSync, sendToParent, writeAllSync, type ChildMessage, type DescribedFile, type ParentMessage, type WorkerSpec } from './protocol.ts';
 import { definitionProblems } from './sdk.ts';
 import type { PluginContext, PluginDefinition, PluginManifest, PluginResult } from './types.ts';
 
@@ -181,7 +181,32 @@ function safeString(v: unknown): string {
   }
 }
 
+/**
+ * stdout/stderr to a pipe are asynchronous in Node: a plugin printing in a loop would grow an
+ * unbounded write buffer in its own memory. Writing synchronously makes the plugin wait for
+ * the runner to read, so a flood is stopped by the output cap, not by the memory cap.
+ */
+function synchronousOutput(): void {
+  for (const [stream, fd] of [
+    [process.stdout, 1],
+    [process.stderr, 2],
+  ] as const) {
+    stream.write = ((chunk: string | Uint8Array, encoding?: BufferEncoding | ((err?: Error | null) => void), callback?: (err?: Error | null) => void): boolean => {
+      const done = typeof encoding === 'function' ? encoding : callback;
+      try {
+        writeAllSync(fd, typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8') : chunk);
+        done?.(null);
+      } catch (err) {
+        // The runner stopped reading (it killed us or is gone): output is best effort.
+        done?.(err as Error);
+      }
+      return true;
+    }) as typeof stream.write;
+  }
+}
+
 function main(): void {
+  synchronousOutput();
   let spec: WorkerSpec;
   try {
     spec = JSON.parse(readLineSync(PARENT_TO_CHILD_FD)) as WorkerSpec;

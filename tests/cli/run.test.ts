@@ -41,7 +41,7 @@ describe('stat-harness run', () => {
 
   it('ingests a file, runs the plugins and reports exit 0 even when a plugin errors', () => {
     expect(first.stderr).toBe('');
-    expect(first.status).toBe(0);
+    expect(first.status, first.stderr).toBe(0);
     const summary = JSON.parse(first.stdout) as { runId: number; plugins: { id: string; status: string; exitReason: string }[] };
     expect(summary.runId).toBe(1);
     const byId = Object.fromEntries(summary.plugins.map((p) => [p.id, p]));
@@ -65,7 +65,7 @@ describe('stat-harness run', () => {
 
   it('is deterministic: a second identical run produces byte-identical reports (only manifest.json differs)', () => {
     const second = sh(['run', '--dataset', '1', '--plugins', PLUGINS, '--seed', '3', '--out', 'out/b']);
-    expect(second.status).toBe(0);
+    expect(second.status, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/^run 2: 6 plugins on dataset jobs-small \(1\) — 1 error, 5 ok; reports in /);
     const a = hashedArtifacts(join(dir, 'out/a'));
     const b = hashedArtifacts(join(dir, 'out/b'));
@@ -90,7 +90,7 @@ describe('stat-harness run', () => {
   it('runs list and runs show describe the run history (text and json)', () => {
     const list = sh(['runs', 'list', '--format', 'json']);
     expect(list.stderr).toBe('');
-    expect(list.status).toBe(0);
+    expect(list.status, list.stderr).toBe(0);
     const runs = JSON.parse(list.stdout) as { id: number; status: string; seed: number; knownIssuesMode: string }[];
     expect(runs.map((r) => r.id)).toEqual([2, 1]);
     expect(runs[0]).toMatchObject({ status: 'completed', seed: 3, knownIssuesMode: 'off' });
@@ -164,10 +164,10 @@ describe('stat-harness run on a synthesized dataset', () => {
     const args = (out: string): string[] => ['run', '--dataset', csv, '--plugins', 'queue_wait_by_process_v1,fixture_batch_groups', '--seed', '11', '--out', out];
     const a = runCli('statHarness', args('a'), { cwd: work });
     expect(a.stderr).toBe('');
-    expect(a.status).toBe(0);
+    expect(a.status, a.stderr).toBe(0);
     expect(a.stdout).toMatch(/2 ok/);
     const b = runCli('statHarness', args('b'), { cwd: work });
-    expect(b.status).toBe(0);
+    expect(b.status, b.stderr).toBe(0);
     const ra = hashedArtifacts(join(work, 'a'));
     const rb = hashedArtifacts(join(work, 'b'));
     expect([...ra.keys()].filter((k) => k.startsWith('checklists/')).length).toBeGreaterThan(0);
@@ -202,7 +202,7 @@ describe('known-issues mode', () => {
   it('on: each landmark is reported with its status, and the mode is recorded', () => {
     const r = runCli('statHarness', ['run', '--dataset', CSV, '--plugins', 'fixture_ok', '--known-issues', 'on', '--out', 'on'], { cwd: work });
     expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
+    expect(r.status, r.stderr).toBe(0);
     const text = allText(join(work, 'on'));
     expect(text).toMatch(/zebra-xk-42/);
     expect(text).toMatch(/confirmed/);
@@ -212,9 +212,9 @@ describe('known-issues mode', () => {
   it('off (env beats config, flag beats env): no landmark id or title in any output', () => {
     writeFileSync(join(work, '.statharnessrc.yaml'), `store: store/h.db\nknownIssues:\n  mode: on\nplugins:\n  dirs: [${JSON.stringify(join(ROOT, 'fixtures/plugins/runtime'))}]\n`);
     const viaEnv = runCli('statHarness', ['run', '--dataset', '1', '--plugins', 'fixture_ok', '--out', 'off-env'], { cwd: work, env: { STAT_HARNESS_KNOWN_ISSUES_MODE: 'off' } });
-    expect(viaEnv.status).toBe(0);
+    expect(viaEnv.status, viaEnv.stderr).toBe(0);
     const viaFlag = runCli('statHarness', ['run', '--dataset', '1', '--plugins', 'fixture_ok', '--out', 'off-flag', '--known-issues', 'off'], { cwd: work, env: { STAT_HARNESS_KNOWN_ISSUES_MODE: 'on' } });
-    expect(viaFlag.status).toBe(0);
+    expect(viaFlag.status, viaFlag.stderr).toBe(0);
     for (const out of ['off-env', 'off-flag']) {
       const text = allText(join(work, out));
       expect(text).not.toMatch(/zebra|xk-42/i);
