@@ -4,10 +4,12 @@
  * generated body with one call site per leaf lets V8 inline the getters and operators, which
  * is what brings evaluation near hand-written predicates.
  *
- * Safety: the generated source contains only fixed keywords, local variable names and integer
- * indices. Every fact path, operator function and constant is passed in as a value (arrays
- * bound to locals), never spliced into the source, so nothing from a policy file can inject
- * code.
+ * Safety: the generated source contains only fixed keywords, local variable names, integer
+ * indices and — for two-segment fact paths, read as named properties so V8 keeps monomorphic
+ * inline caches — path segments that are plain identifiers (checked here against
+ * IDENTIFIER, on top of the loader's check against the fact catalog) written as JSON string
+ * literals. Operator functions and constants are passed in as values, never spliced into the
+ * source, so nothing from a policy file can inject code.
  */
 import type { OperatorSpec } from './operators.ts';
 import { compileGetter, type FactScope, type Getter } from './scope.ts';
@@ -35,6 +37,19 @@ function rhsFact(value: unknown): string | undefined {
   return undefined;
 }
 
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Inline read of `a.b` (subject first, then context), or undefined when the path needs the generic getter. */
+function inlineRead(path: string, target: string): string | undefined {
+  const segs = path.split('.');
+  if (segs.length !== 2 || segs[0] === 'subject' || !segs.every((k) => IDENTIFIER.test(k) && !(k in Object.prototype) && k !== 'length')) return undefined;
+  const [a, b] = segs.map((k) => JSON.stringify(k)) as [string, string];
+  return [
+    `let ${target}; { const o = s.subject[${a}]; ${target} = typeof o === "object" && o !== null ? o[${b}] : undefined;`,
+    `if (${target} === undefined) { const c = s.context[${a}]; ${target} = typeof c === "object" && c !== null ? c[${b}] : undefined; } }`,
+  ].join('\n');
+}
+
 function isLeaf(c: JreCondition): c is JreLeaf {
   return 'operator' in c;
 }
@@ -52,8 +67,10 @@ function emit(c: JreCondition, ops: ReadonlyMap<string, OperatorSpec>, g: GenCon
     const f = rhsFact(c.value);
     g.consts.push(f === undefined ? c.value : undefined);
     g.valueGetters.push(f === undefined ? null : compileGetter(f));
-    const b = f === undefined ? `K${i}` : `V${i}(s)`;
-    g.lines.push(`const a${i} = G${i}(s), b${i} = ${b};`, `const ${r} = A${i}(a${i}, b${i}) ? (T${i}(a${i}, b${i}) ? 1 : 0) : 2;`);
+    g.lines.push(inlineRead(c.path, `a${i}`) ?? `const a${i} = G${i}(s);`);
+    if (f === undefined) g.lines.push(`const b${i} = K${i};`);
+    else g.lines.push(inlineRead(f, `b${i}`) ?? `const b${i} = V${i}(s);`);
+    g.lines.push(`const ${r} = A${i}(a${i}, b${i}) ? (T${i}(a${i}, b${i}) ? 1 : 0) : 2;`);
     return r;
   }
   if ('not' in c) {
