@@ -158,15 +158,31 @@ function kindOfType(type: { typeId: number; toString(): string }): string {
 
 const utf8 = new TextDecoder('utf-8');
 
+/** Up to this many entries a dictionary is decoded once into shared strings; beyond, lazily. */
+const EAGER_DICTIONARY_LIMIT = 65_536;
+
 /**
  * Decoded dictionary of one column during one scan. The ingest appends new values as delta
  * dictionary batches, and the reader then hands out a new vector whose leading chunks are
- * the ones already seen: only the new chunks are decoded (a unique-per-row column would
- * otherwise be re-decoded in full for every batch).
+ * the ones already seen: only the new chunks are decoded. A low-cardinality dictionary is
+ * decoded into one shared string per entry; a high-cardinality one (a queue id, unique per
+ * row) is not — that array would grow with the dataset — each chunk is kept as one decoded
+ * text and entries are sliced out of it when a row needs them.
  */
 interface DecodedDictionary {
   chunks: Data[];
-  strings: (string | null)[];
+  /** Entry index where each chunk starts. */
+  starts: number[];
+  size: number;
+  /** Eager mode: every entry, shared by all rows. */
+  strings: (string | null)[] | undefined;
+  /** Lazy mode: each chunk's text when its bytes are ASCII (offsets then index the text). */
+  texts: (string | undefined)[];
+  lastChunk: number;
+}
+
+function newDictionaryState(): DecodedDictionary {
+  return { chunks: [], starts: [], size: 0, strings: [], texts: [], lastChunk: 0 };
 }
 
 function isValid(data: Data, i: number): boolean {
@@ -194,22 +210,57 @@ function decodeUtf8(data: Data): (string | null)[] {
   return out;
 }
 
-function decodeDictionary(dictionary: Vector, state: DecodedDictionary): (string | null)[] {
+function asciiText(data: Data): string | undefined {
+  const offsets = data.valueOffsets as Int32Array;
+  const region = (data.values as Uint8Array).subarray(offsets[data.offset]!, offsets[data.offset + data.length]!);
+  return isAscii(region) ? utf8.decode(region) : undefined;
+}
+
+/** Bring the decoded state up to date with the dictionary vector (deltas appended). */
+function syncDictionary(dictionary: Vector, state: DecodedDictionary): void {
   const chunks = dictionary.data;
   let same = 0;
   while (same < state.chunks.length && same < chunks.length && state.chunks[same] === chunks[same]) same++;
-  if (same < state.chunks.length) {
-    // A replacement, not a delta: start over.
-    state.chunks = [];
-    state.strings = [];
-    same = 0;
+  if (same < state.chunks.length) Object.assign(state, newDictionaryState()); // a replacement, not a delta
+  for (let k = state.chunks.length; k < chunks.length; k++) {
+    const chunk = chunks[k]!;
+    state.chunks.push(chunk);
+    state.starts.push(state.size);
+    state.size += chunk.length;
+    if (state.strings && state.size > EAGER_DICTIONARY_LIMIT) state.strings = undefined;
+    if (state.strings) {
+      const decoded = decodeUtf8(chunk);
+      for (let i = 0; i < decoded.length; i++) state.strings.push(decoded[i]!);
+    }
   }
-  for (let k = same; k < chunks.length; k++) {
-    const decoded = decodeUtf8(chunks[k]!);
-    for (let i = 0; i < decoded.length; i++) state.strings.push(decoded[i]!);
-    state.chunks.push(chunks[k]!);
+  if (!state.strings) for (let k = state.texts.length; k < state.chunks.length; k++) state.texts.push(asciiText(state.chunks[k]!));
+}
+
+/** Lazy lookup of one entry of a high-cardinality dictionary. */
+function dictionaryEntry(state: DecodedDictionary, index: number): string | null {
+  let k = state.lastChunk;
+  if (k >= state.chunks.length || index < state.starts[k]! || index >= state.starts[k]! + state.chunks[k]!.length) {
+    let lo = 0;
+    let hi = state.chunks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (state.starts[mid]! <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    k = state.lastChunk = lo;
   }
-  return state.strings;
+  const data = state.chunks[k]!;
+  const i = index - state.starts[k]!;
+  if (i < 0 || i >= data.length || !isValid(data, i)) return null;
+  const offsets = data.valueOffsets as Int32Array;
+  const from = offsets[data.offset + i]!;
+  const to = offsets[data.offset + i + 1]!;
+  const text = state.texts[k];
+  if (text !== undefined) {
+    const base = offsets[data.offset]!;
+    return text.slice(from - base, to - base);
+  }
+  return utf8.decode((data.values as Uint8Array).subarray(from, to));
 }
 
 function decodeColumn(data: Data, kind: 'f64' | 'utf8' | 'dict', dictionaryState: DecodedDictionary): ColumnValues {
@@ -220,10 +271,12 @@ function decodeColumn(data: Data, kind: 'f64' | 'utf8' | 'dict', dictionaryState
     return values;
   }
   if (kind === 'utf8') return decodeUtf8(data);
-  const dict = decodeDictionary(data.dictionary!, dictionaryState);
+  syncDictionary(data.dictionary!, dictionaryState);
   const idx = data.values as Int32Array;
   const out = new Array<string | null>(n);
-  for (let i = 0; i < n; i++) out[i] = isValid(data, i) ? (dict[idx[data.offset + i]!] ?? null) : null;
+  const dict = dictionaryState.strings;
+  if (dict) for (let i = 0; i < n; i++) out[i] = isValid(data, i) ? (dict[idx[data.offset + i]!] ?? null) : null;
+  else for (let i = 0; i < n; i++) out[i] = isValid(data, i) ? dictionaryEntry(dictionaryState, idx[data.offset + i]!) : null;
   return out;
 }
 
@@ -249,7 +302,7 @@ function* scanArrow(path: string, columns: readonly ColumnSpec[], batchSize: num
   const dictionaries = new Map<string, DecodedDictionary>();
   const dictionaryState = (name: string): DecodedDictionary => {
     let d = dictionaries.get(name);
-    if (!d) dictionaries.set(name, (d = { chunks: [], strings: [] }));
+    if (!d) dictionaries.set(name, (d = newDictionaryState()));
     return d;
   };
   let acc: { rowIds: Float64Array; cols: (Float64Array | (string | null)[])[]; n: number } | undefined;

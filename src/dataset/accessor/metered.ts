@@ -21,11 +21,13 @@ import { resolveColumns, type ColumnSpec, type DatasetSchema } from './columns.t
 import { compileWhere, type CompiledWhere } from './where.ts';
 
 /**
- * 8,192 rows: measured on 1M rows × 17 columns, 65,536-row batches cost ~0.55× a raw SQLite
- * scan and ~500 MB peak RSS (the GC promotes every string a live batch holds), 8,192-row
- * batches ~1.1× and ~185 MB. A plugin may still ask for bigger batches.
+ * 4,096 rows. Measured on 1M rows × 17 columns (bench/accessor.bench.ts): the garbage
+ * collector promoting the strings a live batch holds dominates the cost, so throughput and
+ * peak RSS fall as batches grow — 65,536-row batches ~0.5× a raw SQLite scan at ~530 MB peak,
+ * 8,192 ~0.7–1.0× at ~256 MB, 4,096 ~1.0–1.3× at ~210 MB (2 busy cores, so ranges). A plugin
+ * may still ask for bigger batches.
  */
-export const DEFAULT_BATCH_SIZE = 8_192;
+export const DEFAULT_BATCH_SIZE = 4_096;
 /** A batch is materialized at once: cap it so a typo cannot allocate gigabytes. */
 export const MAX_BATCH_SIZE = 1_048_576;
 

@@ -7,7 +7,7 @@
  * Measured on 1M rows × 17 columns (bench/accessor.bench.ts): small `.all()` pages beat a
  * per-row `iterate()` (one native call per page instead of per row; the page's row arrays die
  * young), and the cost that dominates is the garbage collector promoting the strings a batch
- * keeps alive — hence the 8,192-row default batch (accessor/metered.ts).
+ * keeps alive — hence the small default batch (DEFAULT_BATCH_SIZE in accessor/metered.ts).
  */
 import type { Db } from '../store.ts';
 import { jobsTable } from '../store.ts';
