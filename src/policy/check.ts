@@ -49,11 +49,15 @@ export function sortResults(results: PolicyResult[]): PolicyResult[] {
   return results.sort((a, b) => compareIds(a.policyId, b.policyId) || compareIds(a.subject.kind, b.subject.kind) || compareIds(a.subject.id, b.subject.id));
 }
 
-/** Evaluate every policy against every subject of its kind, one subject at a time. */
+/**
+ * Evaluate every policy against every subject of its kind, one subject at a time. Results
+ * come out in report order (policy id, subject kind, subject id) by bucketing per policy —
+ * no comparison sort over the whole result list.
+ */
 export async function evaluateSubjects(set: PolicySet, facts: FactsDocument, options: EvaluateOptions): Promise<PolicyResult[]> {
-  const out: PolicyResult[] = [];
   // Severity depends on the policy and the env only: resolve it once per policy.
   const severities = new Map(set.policies.map((p) => [p.def.meta.id, resolveSeverity(p.def, options.env).severity]));
+  const buckets = new Map<string, PolicyResult[]>([...set.policies].sort((a, b) => compareIds(a.def.meta.id, b.def.meta.id)).map((p) => [p.def.meta.id, []]));
   const subjects = [...facts.subjects].sort((a, b) => compareIds(a.kind, b.kind) || compareIds(a.id, b.id));
   for (const subject of subjects) {
     const scope = scopeFor(facts, subject);
@@ -62,14 +66,18 @@ export async function evaluateSubjects(set: PolicySet, facts: FactsDocument, opt
     if (set.jre) {
       const jre = await set.jre.run(scope, subject.kind);
       for (const f of fast) {
-        const r = jre.get(f.policy.def.meta.id)!;
-        out.push(toResult(f.policy, subj, scope, outcomeCode(r.outcome), () => r.trace, options, severities.get(f.policy.def.meta.id)!));
+        const id = f.policy.def.meta.id;
+        const r = jre.get(id)!;
+        buckets.get(id)!.push(toResult(f.policy, subj, scope, outcomeCode(r.outcome), () => r.trace, options, severities.get(id)!));
       }
     } else {
-      for (const f of fast) out.push(toResult(f.policy, subj, scope, f.code(scope), () => f.trace(scope), options, severities.get(f.policy.def.meta.id)!));
+      for (const f of fast) {
+        const id = f.policy.def.meta.id;
+        buckets.get(id)!.push(toResult(f.policy, subj, scope, f.code(scope), () => f.trace(scope), options, severities.get(id)!));
+      }
     }
   }
-  return out;
+  return [...buckets.values()].flat();
 }
 
 /** Evaluate one policy for one subject with a trace (explain, policy tests). */
