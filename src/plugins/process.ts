@@ -180,9 +180,11 @@ export function runWorker(work: WorkerTask, sandbox: SandboxOptions, limits: Wor
         if (outcome.logs.length < 200) outcome.logs.push({ level: msg.level, message: msg.message });
       } else if (msg.type === 'sql') {
         const answer = onSql ? onSql(msg) : Promise.resolve<ParentMessage>({ type: 'sql-result', ok: false, error: 'sql is not available in this process' });
-        void answer.then((reply) => {
-          if (!toChild.destroyed) toChild.write(`${JSON.stringify(reply)}\n`);
-        });
+        void answer
+          .catch((err: unknown): ParentMessage => ({ type: 'sql-result', ok: false, error: `sql() failed in the runner: ${(err as Error).message}` }))
+          .then((reply) => {
+            if (!toChild.destroyed) toChild.write(`${JSON.stringify(reply)}\n`);
+          });
       } else if (outcome.terminal === undefined) {
         outcome.terminal = msg;
       }

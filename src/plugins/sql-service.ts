@@ -10,8 +10,10 @@ import type { SqlRequest, SqlResponse } from './sql-worker.ts';
 
 const SQL_WORKER = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './sql-worker.ts' : './sql-worker.js', import.meta.url));
 const DEFAULT_TIMEOUT_MS = 10_000;
-/** Start-up and IPC allowance on top of the statement's own bound. */
-const GRACE_MS = 2_000;
+/** IPC allowance on top of the statement's own bound (the guard itself stops between rows). */
+const GRACE_MS = 500;
+/** How long the SQL process may take to start. */
+const STARTUP_TIMEOUT_MS = 30_000;
 
 export interface SqlService {
   handle: (request: Extract<ChildMessage, { type: 'sql' }>) => Promise<ParentMessage>;
@@ -19,23 +21,43 @@ export interface SqlService {
 }
 
 export function createSqlService(storePath: string, datasetId: number): SqlService {
-  let child: ChildProcess | undefined;
+  let child: { process: ChildProcess; ready: Promise<boolean> } | undefined;
   let nextId = 1;
   let queue: Promise<unknown> = Promise.resolve();
 
-  const start = (): ChildProcess => {
+  const start = (): { process: ChildProcess; ready: Promise<boolean> } => {
     // It exits on 'disconnect', i.e. also when an interrupted runner dies.
     const c = fork(SQL_WORKER, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { PATH: process.env.PATH ?? '' }, execArgv: [] });
     c.stderr?.resume();
+    const entry = {
+      process: c,
+      ready: new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), STARTUP_TIMEOUT_MS);
+        c.once('message', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+        c.once('exit', () => {
+          clearTimeout(timer);
+          resolve(false);
+        });
+      }),
+    };
     c.on('exit', () => {
-      if (child === c) child = undefined;
+      if (child === entry) child = undefined;
     });
-    return c;
+    return entry;
   };
 
-  const once = (request: Extract<ChildMessage, { type: 'sql' }>): Promise<ParentMessage> => {
+  const once = async (request: Extract<ChildMessage, { type: 'sql' }>): Promise<ParentMessage> => {
     child ??= start();
-    const c = child;
+    const entry = child;
+    if (!(await entry.ready)) {
+      entry.process.kill('SIGKILL');
+      if (child === entry) child = undefined;
+      return { type: 'sql-result', ok: false, error: 'the SQL process did not start; sql() is unavailable for this statement' };
+    }
+    const c = entry.process;
     const id = nextId++;
     const timeoutMs = typeof request.options?.timeoutMs === 'number' && request.options.timeoutMs > 0 ? request.options.timeoutMs : DEFAULT_TIMEOUT_MS;
     return new Promise<ParentMessage>((resolve) => {
@@ -53,14 +75,20 @@ export function createSqlService(storePath: string, datasetId: number): SqlServi
       const onExit = (): void => done({ type: 'sql-result', ok: false, error: 'the SQL process ended unexpectedly; the statement did not complete' });
       const timer = setTimeout(() => {
         // Forget it now: the next request must not reach the dying process.
-        if (child === c) child = undefined;
+        if (child === entry) child = undefined;
         c.kill('SIGKILL');
         done({ type: 'sql-result', ok: false, error: `sql() exceeded its time bound of ${timeoutMs} ms; the statement was stopped (narrow the query or raise timeoutMs)` });
       }, timeoutMs + GRACE_MS);
       c.on('message', onMessage);
       c.on('exit', onExit);
       const req: SqlRequest = { id, storePath, datasetId, query: request.query, params: request.params, options: request.options };
-      c.send(req);
+      try {
+        c.send(req, (err) => {
+          if (err) done({ type: 'sql-result', ok: false, error: `the SQL process could not take the statement: ${err.message}` });
+        });
+      } catch (err) {
+        done({ type: 'sql-result', ok: false, error: `the SQL process could not take the statement: ${(err as Error).message}` });
+      }
     });
   };
 
@@ -71,7 +99,7 @@ export function createSqlService(storePath: string, datasetId: number): SqlServi
       return p;
     },
     close() {
-      child?.kill('SIGKILL');
+      child?.process.kill('SIGKILL');
       child = undefined;
     },
   };
