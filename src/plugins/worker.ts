@@ -35,7 +35,7 @@ function terminal(message: ChildMessage): never {
 }
 
 /** Why an import failed, in words a plugin author can act on. */
-export function describeLoadError(file: string, err: unknown): string {
+function describeLoadError(file: string, err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   if (e?.code === 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX') {
     return `${file} uses TypeScript syntax that Node's type stripping cannot run (${e.message.split('\n')[0]}); replace enums with \`as const\` objects and namespaces with modules, or build the plugin to JavaScript first`;
