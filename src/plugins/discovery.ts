@@ -54,12 +54,15 @@ function isPluginFile(name: string): boolean {
   return PLUGIN_EXTENSIONS.some((e) => name.endsWith(e));
 }
 
-/** Plugin modules in a directory: its top-level plugin files and `<subdir>/index.{ts,js,…}`. */
+/**
+ * Plugin modules in a directory: its top-level plugin files and `<subdir>/index.{ts,js,…}`.
+ * Names starting with `_` or `.` (files and directories) are helpers, never plugins.
+ */
 export function pluginFilesIn(dir: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     if (entry.isFile() && isPluginFile(entry.name)) out.push(join(dir, entry.name));
-    else if (entry.isDirectory() && entry.name !== 'node_modules' && !entry.name.startsWith('.')) {
+    else if (entry.isDirectory() && entry.name !== 'node_modules' && !entry.name.startsWith('.') && !entry.name.startsWith('_')) {
       const index = PLUGIN_EXTENSIONS.map((e) => join(dir, entry.name, `index${e}`)).find((f) => existsSync(f));
       if (index) out.push(index);
     }
