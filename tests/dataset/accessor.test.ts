@@ -247,6 +247,20 @@ describe('arrow file validation', () => {
     expect(() => createArrowAccessor({ arrowPath: p, ...BASE })).toThrow(/magic is missing at the end \(the file is truncated\)/);
   });
 
+  it('reads a dictionary column written as plain Utf8 (high-cardinality queue ids) the same way', () => {
+    const p = writeTestArrowFile(db, storePath, datasetId, { utf8Columns: ['process_queue_id', 'parent_id'], path: join(dir, 'utf8-ids.arrow') });
+    const a = createArrowAccessor({ arrowPath: p, ...BASE });
+    const cols = ['row_id', 'process_queue_id', 'parent_id', 'status'];
+    expect(rowsOf([...a.iterBatches({ columns: cols, batchSize: 50 })], cols)).toEqual(expectedRows(cols));
+  });
+
+  it('refuses a file whose columns do not follow the layout', () => {
+    const p = writeTestArrowFile(db, storePath, datasetId, { utf8Columns: [], path: join(dir, 'ok.arrow') });
+    expect(() => createArrowAccessor({ arrowPath: p, ...BASE })).not.toThrow();
+    const bad = writeTestArrowFile(db, storePath, datasetId, { utf8Columns: ['queue_dt'], path: join(dir, 'bad-layout.arrow') });
+    expect(() => createArrowAccessor({ arrowPath: bad, ...BASE })).toThrow(/its fields are \[.*queue_dt:utf8.*\], expected \[.*queue_dt:f64/);
+  });
+
   it('refuses a missing file', () => {
     expect(() => createArrowAccessor({ arrowPath: join(dir, 'nope.arrow'), ...BASE })).toThrow(/cannot open .*nope\.arrow: ENOENT/);
   });

@@ -131,11 +131,11 @@ function utf8Data(values: readonly (string | null)[]): Data<Utf8> {
  * Write `<dir>/datasets/<id>-<fp16>.arrow` for a dataset (temp file + rename). Streams the
  * table in 65,536-row batches; each dictionary column shares one dictionary across batches.
  */
-export function writeTestArrowFile(db: Db, storePath: string, datasetId: number): string {
+export function writeTestArrowFile(db: Db, storePath: string, datasetId: number, options: { utf8Columns?: string[]; path?: string } = {}): string {
   const ds = db.prepare('SELECT fingerprint, row_count FROM datasets WHERE id = ?').get(datasetId) as { fingerprint: string; row_count: number };
-  const path = join(dirname(storePath), 'datasets', `${datasetId}-${ds.fingerprint.slice(0, 16)}.arrow`);
+  const path = options.path ?? join(dirname(storePath), 'datasets', `${datasetId}-${ds.fingerprint.slice(0, 16)}.arrow`);
   mkdirSync(dirname(path), { recursive: true });
-  const layout = expectedArrowFields();
+  const layout = expectedArrowFields().map((f) => (options.utf8Columns?.includes(f.name) ? { ...f, kind: 'utf8' as const } : f));
   // Dictionaries first (one pass per column over distinct values; fine at test/bench sizes).
   const dictionaries = new Map<string, { index: Map<string, number>; vector: Vector<Utf8>; type: Dictionary<Utf8, Int32> }>();
   layout.forEach((f, k) => {

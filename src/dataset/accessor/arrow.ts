@@ -3,8 +3,8 @@
  * arrow-layout.ts) without native addons and without holding the file in memory.
  * apache-arrow's synchronous file reader wants the whole file as one buffer, so instead: the
  * file is validated (magic at both ends, footer length), its footer decoded for the schema
- * and the message blocks, and the messages (dictionaries, then record batches) are fed in
- * 1 MiB chunks to the synchronous *stream* reader behind a schema message we encode
+ * and the message blocks, and the messages (dictionaries and record batches, in file order)
+ * are fed one by one to the synchronous *stream* reader behind a schema message we encode
  * ourselves (apache-arrow's file writer keeps the schema only in the footer). Memory is one
  * record batch plus the column dictionaries.
  */
@@ -20,7 +20,6 @@ import { selectRows, type ColumnValues, type CompiledWhere } from './where.ts';
 import { ARROW_LAYOUT_VERSION, ARROW_META, expectedArrowFields } from './arrow-layout.ts';
 
 const MAGIC = 'ARROW1';
-const CHUNK = 1 << 20;
 
 export interface ArrowDataset {
   path: string;
@@ -41,10 +40,8 @@ function layoutError(path: string, what: string): never {
 
 interface FileLayout {
   schema: Schema;
-  /** Offset of the first dictionary or record batch message. */
-  start: number;
-  /** Start of the footer. */
-  end: number;
+  /** Dictionary and record batch messages in file order: [offset, byte length]. */
+  blocks: [number, number][];
 }
 
 /** Check magic and footer, decode the footer: the schema and where the messages are. */
@@ -68,10 +65,13 @@ function readLayout(fd: number, path: string): FileLayout {
   } catch (err) {
     return layoutError(path, `its footer cannot be decoded (${(err as Error).message})`);
   }
-  const offsets = [...footer.dictionaryBatches(), ...footer.recordBatches()].map((b) => Number(b.offset));
-  const start = offsets.length ? Math.min(...offsets) : footerStart;
-  if (start < 8 || start > footerStart) layoutError(path, 'its footer points outside the file');
-  return { schema: footer.schema, start, end: footerStart };
+  const blocks: [number, number][] = [...footer.dictionaryBatches(), ...footer.recordBatches()]
+    .map((b): [number, number] => [Number(b.offset), b.metaDataLength + Number(b.bodyLength)])
+    .sort((x, y) => x[0] - y[0]);
+  for (const [offset, length] of blocks) {
+    if (offset < 8 || length <= 0 || offset + length > footerStart) layoutError(path, 'its footer points outside the file');
+  }
+  return { schema: footer.schema, blocks };
 }
 
 /** The IPC stream encoding of a schema message (what the stream reader expects first). */
@@ -83,16 +83,18 @@ function schemaMessage(schema: Schema): Uint8Array {
   return bytes.subarray(0, bytes.length - 8); // drop the end-of-stream marker
 }
 
-function* fileChunks(fd: number, prefix: Uint8Array, start: number, end: number): Generator<Uint8Array, void, undefined> {
+/**
+ * The schema message, then each message read into a buffer of its own: a dictionary the
+ * reader keeps (all delta chunks of a column stay alive) then pins only its own bytes, not
+ * a larger read chunk around it.
+ */
+function* messageChunks(fd: number, prefix: Uint8Array, blocks: readonly [number, number][]): Generator<Uint8Array, void, undefined> {
   yield prefix;
-  for (let pos = start; pos < end; ) {
-    const len = Math.min(CHUNK, end - pos);
-    // A fresh buffer per chunk: the reader may keep views into it for the current batch.
-    const buf = Buffer.allocUnsafe(len);
-    const got = readSync(fd, buf, 0, len, pos);
-    if (got <= 0) return;
-    pos += got;
-    yield got === len ? buf : buf.subarray(0, got);
+  for (const [offset, length] of blocks) {
+    const buf = new Uint8Array(length);
+    const got = readSync(fd, buf, 0, length, offset);
+    if (got !== length) throw new Error(`short read at byte ${offset}`);
+    yield buf;
   }
 }
 
@@ -105,7 +107,7 @@ function openReader(path: string): { reader: RecordBatchReader; schema: Schema; 
   }
   try {
     const layout = readLayout(fd, path);
-    const reader = RecordBatchReader.from(fileChunks(fd, schemaMessage(layout.schema), layout.start, layout.end));
+    const reader = RecordBatchReader.from(messageChunks(fd, schemaMessage(layout.schema), layout.blocks));
     if (!reader.isSync()) layoutError(path, 'unexpected asynchronous reader');
     reader.open();
     return { reader, schema: layout.schema, close: () => closeSync(fd) };
@@ -127,8 +129,10 @@ export function openArrowDataset(path: string): ArrowDataset {
     }
     const expected = expectedArrowFields();
     const got = schema.fields.map((f) => `${f.name}:${kindOfType(f.type)}`);
-    const want = expected.map((f) => `${f.name}:${f.kind}`);
-    if (got.join(',') !== want.join(',')) layoutError(path, `its fields are [${got.join(', ')}], expected [${want.join(', ')}]`);
+    // A dictionary column may also be plain Utf8: the better encoding for a high-cardinality
+    // column such as a queue id (a shared dictionary of unique values grows with the file).
+    const want = expected.map((f, i) => `${f.name}:${f.kind === 'dict' && got[i] === `${f.name}:utf8` ? 'utf8' : f.kind}`);
+    if (got.join(',') !== want.join(',')) layoutError(path, `its fields are [${got.join(', ')}], expected [${expected.map((f) => `${f.name}:${f.kind}`).join(', ')}]`);
   } finally {
     reader.cancel();
     close();
@@ -142,7 +146,7 @@ export function openArrowDataset(path: string): ArrowDataset {
     datasetId,
     fingerprint: meta.get(ARROW_META.fingerprint) ?? '',
     extraColumns: [],
-    scan: (columns, batchSize, where) => scanArrow(path, columns, batchSize, where),
+    scan: (columns, batchSize, where) => scanArrow(path, schema, columns, batchSize, where),
   };
 }
 
@@ -296,9 +300,9 @@ function extractExtra(extraJson: ColumnValues, name: string): (string | null)[] 
   return out;
 }
 
-function* scanArrow(path: string, columns: readonly ColumnSpec[], batchSize: number, where: CompiledWhere | undefined): Generator<ColumnBatch, void, undefined> {
+function* scanArrow(path: string, schema: Schema, columns: readonly ColumnSpec[], batchSize: number, where: CompiledWhere | undefined): Generator<ColumnBatch, void, undefined> {
   const { reader, close } = openReader(path);
-  const kinds = new Map(expectedArrowFields().map((f) => [f.name, f.kind]));
+  const kinds = new Map(schema.fields.map((f) => [f.name, kindOfType(f.type)]));
   const dictionaries = new Map<string, DecodedDictionary>();
   const dictionaryState = (name: string): DecodedDictionary => {
     let d = dictionaries.get(name);
