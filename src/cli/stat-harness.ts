@@ -7,6 +7,7 @@ import { registerRunCommand } from './commands/run.ts';
 import { registerRunsCommands } from './commands/runs.ts';
 import { registerReportCommands } from './commands/report.ts';
 import { registerSynthCommand } from './commands/synth.ts';
+import { registerDemoCommand } from './commands/demo.ts';
 
 const program = configureProgram(
   new Command(),
@@ -18,5 +19,6 @@ registerRunCommand(program);
 registerRunsCommands(program);
 registerReportCommands(program);
 registerSynthCommand(program);
+registerDemoCommand(program);
 
 await program.parseAsync(process.argv);

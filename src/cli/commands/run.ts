@@ -9,12 +9,12 @@ import type { Command } from 'commander';
 import { HarnessError } from '../../common/errors.ts';
 import { parseStrictInteger } from '../../common/parse.ts';
 import { resolveKnownIssuesMode, type HarnessConfig } from '../../config/index.ts';
-import { ensureDatasetArrowFile, ingestFile, openStore, readDatasetInfo, resolveDataset, type Db } from '../../dataset/index.ts';
+import { ensureDatasetArrowFile, ingestFile, openStore, readDatasetInfo, resolveDataset, type DatasetInfo, type Db } from '../../dataset/index.ts';
 import { compliantRecommendationIndexes, evaluateLandmarks, loadKnownIssues, type LandmarkResult } from '../../insights/index.ts';
 import { discoverPlugins, killAllWorkers, selectPlugins, type ExecutionRecord, type PluginResult } from '../../plugins/index.ts';
 import { writeRunReports } from '../../report/index.ts';
 import { executeRun, finishRun, getRun, loadReportInput, manifestPlugins, prepareRunsStore, selectReferenceRun } from '../../runs/index.ts';
-import { action, configFor, globalOptions, PACKAGE_VERSION, paint, parseFormat, showProgress, useColor } from '../shared.ts';
+import { action, configFor, globalOptions, PACKAGE_VERSION, paint, parseFormat, showProgress, useColor, type GlobalOptions } from '../shared.ts';
 
 interface RunFlags {
   dataset: string;
@@ -130,7 +130,46 @@ export function writeRunManifest(db: Db, runId: number, outDir: string, files: r
 async function runCommand(flags: RunFlags, cmd: Command): Promise<number> {
   const g = globalOptions(cmd);
   const format = parseFormat(flags.format, ['text', 'json'] as const);
-  const config = configFor(cmd);
+  const outcome = await performRun(configFor(cmd), flags, g);
+  if (format === 'json') {
+    process.stdout.write(
+      `${JSON.stringify(
+        {
+          runId: outcome.runId,
+          status: 'completed',
+          outDir: outcome.outDir,
+          manifest: outcome.manifest,
+          dataset: { id: outcome.datasetId, name: outcome.dataset.name, fingerprint: outcome.dataset.fingerprint },
+          plugins: outcome.records.map((r) => ({ id: r.plugin.manifest.id, status: r.result.status, exitReason: r.exitReason, reason: r.result.reason ?? null })),
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  } else {
+    process.stdout.write(
+      `run ${outcome.runId}: ${outcome.records.length} plugins on dataset ${outcome.dataset.name} (${outcome.datasetId}) — ${outcome.tally}; reports in ${outcome.outDir}\n`,
+    );
+  }
+  return 0;
+}
+
+export interface RunOutcome {
+  runId: number;
+  outDir: string;
+  manifest: string;
+  files: string[];
+  datasetId: number;
+  dataset: DatasetInfo;
+  records: ExecutionRecord[];
+  /** "3 ok, 1 na" */
+  tally: string;
+}
+
+export type RunRequest = Pick<RunFlags, 'dataset' | 'seed' | 'plugins' | 'knownIssues' | 'out' | 'jobs'>;
+
+/** The whole `run` pipeline (also used by `demo`): plugins, dataset, sandboxed execution, reports, manifest. */
+export async function performRun(config: HarnessConfig, flags: RunRequest, g: GlobalOptions): Promise<RunOutcome> {
   const knownIssuesMode = resolveKnownIssuesMode(config, flags.knownIssues);
   const seed = parseSeed(flags.seed);
   const jobs = parseJobs(flags.jobs, config);
@@ -193,25 +232,7 @@ async function runCommand(flags: RunFlags, cmd: Command): Promise<number> {
     const counts = new Map<string, number>();
     for (const r of executed.records) counts.set(r.result.status, (counts.get(r.result.status) ?? 0) + 1);
     const tally = [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([s, n]) => `${n} ${s}`).join(', ');
-    if (format === 'json') {
-      process.stdout.write(
-        `${JSON.stringify(
-          {
-            runId: executed.runId,
-            status: 'completed',
-            outDir: executed.outDir,
-            manifest,
-            dataset: { id: datasetId, name: dataset.name, fingerprint: dataset.fingerprint },
-            plugins: executed.records.map((r) => ({ id: r.plugin.manifest.id, status: r.result.status, exitReason: r.exitReason, reason: r.result.reason ?? null })),
-          },
-          null,
-          2,
-        )}\n`,
-      );
-    } else {
-      process.stdout.write(`run ${executed.runId}: ${executed.records.length} plugins on dataset ${dataset.name} (${datasetId}) — ${tally}; reports in ${executed.outDir}\n`);
-    }
-    return 0;
+    return { runId: executed.runId, outDir: executed.outDir, manifest, files, datasetId, dataset, records: executed.records, tally };
   } finally {
     db.close();
   }
