@@ -19,7 +19,8 @@ export const DEFAULT_WINDOW_MINUTES = 10;
 /** Rows may arrive slightly out of queue-time order; entries are kept this much longer. */
 const ORDER_SLACK_MS = 3_600_000;
 const SWEEP_EVERY = 50_000;
-const TOP = 10;
+/** Processes given their own finding (the recommendations cover all). */
+const TOP = 50;
 const EVIDENCE_GROUPS = 20;
 /** Above this share of a process's runs, repeats are its way of working, not an accident. */
 export const MAX_REPEAT_SHARE = 0.2;
@@ -31,6 +32,7 @@ interface Last {
   failed: boolean;
   group: number;
   qid: string;
+  user: string | null;
 }
 
 export interface DuplicateGroup {
@@ -95,7 +97,7 @@ export default definePlugin({
               group = prev.group;
               if (group < 0) {
                 group = groups.length;
-                groups.push({ process: pid[i]!, params: params[i] ?? '', queueIds: [prev.qid], users: [], firstQueue: prev.queue, repeatedRunSeconds: 0 });
+                groups.push({ process: pid[i]!, params: params[i] ?? '', queueIds: [prev.qid], users: prev.user ? [prev.user] : [], firstQueue: prev.queue, repeatedRunSeconds: 0 });
                 prev.group = group;
               }
               const g = groups[group]!;
@@ -105,7 +107,7 @@ export default definePlugin({
           }
         }
         if (group >= 0 && user[i] && !groups[group]!.users.includes(user[i]!)) groups[group]!.users.push(user[i]!);
-        last.set(key, { queue: q, until: Number.isFinite(end) && end > q ? end : q, failed: isFailureStatus(status[i]), group, qid: qid[i]! });
+        last.set(key, { queue: q, until: Number.isFinite(end) && end > q ? end : q, failed: isFailureStatus(status[i]), group, qid: qid[i]!, user: user[i] ?? null });
       }
       if (last.size > SWEEP_EVERY) {
         const horizon = maxQueue - windowMs - ORDER_SLACK_MS;
@@ -171,8 +173,8 @@ export default definePlugin({
         id: 'identical_submissions_habitual',
         severity: 'info',
         confidence: 0.6,
-        title: `${habitual.length} process${habitual.length > 1 ? 'es' : ''} submit identical parameters as a matter of course`,
-        what: `More than ${round(MAX_REPEAT_SHARE * 100)}% of the runs of ${habitual.slice(0, TOP).map((p) => `${p.process} (${round(p.share * 100)}%)`).join(', ')}${habitual.length > TOP ? ', …' : ''} repeat an identical submission within ${window}.`,
+        title: `${habitual.length} process${habitual.length > 1 ? 'es submit' : ' submits'} identical parameters as a matter of course`,
+        what: `More than ${round(MAX_REPEAT_SHARE * 100)}% of the runs of ${habitual.slice(0, 10).map((p) => `${p.process} (${round(p.share * 100)}%)`).join(', ')}${habitual.length > 10 ? ', …' : ''} repeat an identical submission within ${window}.`,
         why: 'When repeats are the normal way a process is used (job arrays, fan-out), the logged parameters do not identify the work, so no saving is claimed for them.',
         measurement: 'not_applicable',
         evidence: { processes: habitual.slice(0, 50).map((p) => ({ process_id: p.process, runs: p.runs, repeated_runs: p.repeated, share: round(p.share, 3) })), processes_total: habitual.length },
