@@ -94,7 +94,7 @@ async function ours(csv: string, dir: string): Promise<{ ms: number; arrowMs: nu
   const arrowMs = performance.now() - ta;
   db.close();
   const p = r.phases;
-  const phases = `read+normalize+insert ${(p.readMs / 1000).toFixed(2)} s, indexes ${(p.indexMs / 1000).toFixed(2)} s, commit ${(p.commitMs / 1000).toFixed(2)} s`;
+  const phases = `read+normalize+insert ${(p.readMs / 1000).toFixed(2)} s, indexes ${(p.indexMs / 1000).toFixed(2)} s, fingerprint ${(p.fingerprintMs / 1000).toFixed(2)} s, commit ${(p.commitMs / 1000).toFixed(2)} s`;
   return { ms, arrowMs, rows: r.dataset.rowCount, phases };
 }
 

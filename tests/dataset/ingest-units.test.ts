@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../../src/common/errors.ts';
-import { createTimestampParser, MultisetHash, parseMapFlags, parseParams, resolveMapping, rowDigest } from '../../src/dataset/index.ts';
+import { createDatasetIndexesSql, createDatasetTablesSql, createTimestampParser, datasetFingerprint, openStore, parseMapFlags, parseParams, resolveMapping } from '../../src/dataset/index.ts';
 import { locateInvalidUtf8, Utf8Checker } from '../../src/dataset/ingest/utf8.ts';
 import { redactValue } from '../../src/dataset/index.ts';
 import { tempDir } from '../helpers/cli.ts';
@@ -120,18 +120,35 @@ describe('column mapping', () => {
 });
 
 describe('fingerprint', () => {
-  it('is independent of row order and changes with content', () => {
-    const rows = [1, 2, 3, 4].map((i) => [i, `Q${i}`, 'P', null, 1000 * i]);
-    const fp = (order: number[]): string => {
-      const h = new MultisetHash();
-      for (const i of order) h.add(rowDigest(rows[i]!, 1, 4));
-      return h.digest();
-    };
-    expect(fp([0, 1, 2, 3])).toBe(fp([3, 1, 0, 2]));
-    expect(fp([0, 1, 2])).not.toBe(fp([0, 1, 2, 3]));
-    expect(rowDigest(['x', 'ab', 'c'], 1, 2).equals(rowDigest(['x', 'a', 'bc'], 1, 2))).toBe(false);
-    expect(rowDigest(['x', null], 1, 1).equals(rowDigest(['x', ''], 1, 1))).toBe(false);
-    expect(rowDigest(['x', 5], 1, 1).equals(rowDigest(['x', '5'], 1, 1))).toBe(false);
+  /** A store with one dataset table holding `rows` (queue id, process id, queue_dt) inserted in the given order. */
+  function fingerprintOf(rows: [string, string, number][], extra: (string | null)[] = []): string {
+    const db = openStore(join(tempDir(), 'fp.db'));
+    try {
+      db.exec(createDatasetTablesSql(1));
+      const insert = db.prepare('INSERT INTO jobs_1 (row_id, process_queue_id, process_id, queue_dt, extra_json, source_line) VALUES (?, ?, ?, ?, ?, ?)');
+      rows.forEach((r, i) => insert.run(i + 1, r[0], r[1], r[2], extra[i] ?? null, 100 + i));
+      db.exec(createDatasetIndexesSql(1));
+      return datasetFingerprint(db, 1);
+    } finally {
+      db.close();
+    }
+  }
+  const rows: [string, string, number][] = [
+    ['Q1', 'P', 1000],
+    ['Q2', 'P', 2000],
+    ['Q3', 'R', 3000],
+    ['Q4', 'R', 4000],
+  ];
+
+  it('is independent of row order, row ids and source lines, and changes with any content', () => {
+    const base = fingerprintOf(rows);
+    expect(base).toMatch(/^[0-9a-f]{64}$/);
+    expect(fingerprintOf([rows[3]!, rows[1]!, rows[0]!, rows[2]!])).toBe(base);
+    expect(fingerprintOf(rows.slice(0, 3))).not.toBe(base);
+    expect(fingerprintOf([rows[0]!, rows[1]!, rows[2]!, ['Q4', 'R', 4001]])).not.toBe(base);
+    expect(fingerprintOf(rows, [null, null, null, '{"X":"1"}'])).not.toBe(base);
+    // Field boundaries are unambiguous: moving a character between two fields changes it.
+    expect(fingerprintOf([['Q1', 'PR', 1]])).not.toBe(fingerprintOf([['Q1P', 'R', 1]]));
   });
 });
 

@@ -4,6 +4,5 @@ export { parseMapFlags, resolveMapping, autoRole, type ColumnMapping } from './m
 export { parseParams, type ParsedParams } from './params.ts';
 export { createTimestampParser, isoUtc, type TimestampParser } from './timestamps.ts';
 export { redactValue } from './redaction.ts';
-export { rowHash } from './normalize.ts';
-export { MultisetHash, rowDigest } from './fingerprint.ts';
+export { datasetFingerprint, FINGERPRINT_DOMAIN } from './fingerprint.ts';
 export { INPUT_FORMATS, type InputFormat } from './source.ts';

@@ -19,7 +19,8 @@ import type { DataQuality } from '../types.ts';
 import { readArrow } from './arrow-reader.ts';
 import { readCsv } from './csv-reader.ts';
 import { readJsonl } from './jsonl-reader.ts';
-import { RowNormalizer, rowHash, MAX_QUALITY_LINES } from './normalize.ts';
+import { datasetFingerprint } from './fingerprint.ts';
+import { RowNormalizer, MAX_QUALITY_LINES } from './normalize.ts';
 import { inspectInput, type InputFormat } from './source.ts';
 import { createTimestampParser } from './timestamps.ts';
 import { DatasetWriter } from './writer.ts';
@@ -56,7 +57,7 @@ export interface IngestResult {
   /** Identical duplicate rows that were merged. */
   duplicateRows: number;
   /** Wall time per phase in ms (diagnostics for benchmarks; never part of a hashed artifact). */
-  phases: { readMs: number; indexMs: number; commitMs: number };
+  phases: { readMs: number; indexMs: number; fingerprintMs: number; commitMs: number };
 }
 
 export async function ingestFile(config: HarnessConfig, options: IngestOptions): Promise<IngestResult> {
@@ -101,7 +102,9 @@ async function ingestInto(
     db.exec(createDatasetTablesSql(id));
     const writer = new DatasetWriter(db, id);
     const jobs = jobsTable(id);
-    const lineStmt = db.prepare(`SELECT source_line FROM ${jobs} WHERE process_queue_id = ?`).pluck();
+    // Append: the parent's rows first (same row ids), copied in SQL.
+    const previousRows = parent ? copyParent(db, parent.id, id) : 0;
+    const rowStmt = db.prepare(`SELECT ${JOB_COLUMNS.join(', ')} FROM ${jobs} WHERE row_id = ?`).raw(true);
     const normalizer = new RowNormalizer({
       file,
       overrides,
@@ -111,19 +114,19 @@ async function ingestInto(
       unit: format === 'arrow' ? 'row' : 'line',
       undoFormulaGuard: format === 'csv',
       lateColumns: format === 'jsonl',
-      firstRowId: 1,
+      firstRowId: previousRows + 1,
       out: {
         addJob: (v) => writer.addJob(v),
         addParam: (r, k, v) => writer.addParam(r, k, v),
-        lineOfQueueId: (qid) => {
+        storedRow: (rowId) => {
           writer.flush();
-          return lineStmt.get(qid) as number | undefined;
+          return rowStmt.get(rowId) as (string | number | null)[];
         },
       },
     });
-    let previousRows = 0;
     if (parent) {
-      previousRows = copyParent(db, parent.id, id, normalizer);
+      const ids = db.prepare(`SELECT process_queue_id, row_id FROM ${jobs}`).raw(true);
+      for (const [qid, rowId] of ids.iterate() as IterableIterator<[string, number]>) normalizer.seedExisting(qid, rowId);
     }
     const t0 = performance.now();
     const progress = options.onProgress ? (n: number) => options.onProgress!(n, size) : undefined;
@@ -137,7 +140,6 @@ async function ingestInto(
     writer.flush();
     const t1 = performance.now();
     const rowCount = previousRows + writer.rows;
-    const fingerprint = normalizer.fingerprint.digest();
     const mapping = normalizer.mapping!;
     const mappingJson: Record<string, string> = {};
     for (const [role, col] of Object.entries(mapping.roles)) mappingJson[col] = role;
@@ -146,6 +148,11 @@ async function ingestInto(
     if (dup.count > 0) {
       warnings.push(`${dup.count} identical duplicate row${dup.count === 1 ? '' : 's'} merged (same queue id and content; ${format === 'arrow' ? 'rows' : 'lines'} ${dup.lines.join(', ')}${dup.count > dup.lines.length ? ', …' : ''})`);
     }
+    // Indexes after the bulk load (one sort each), then the fingerprint walks the queue-id index.
+    db.exec(createDatasetIndexesSql(id));
+    const t2 = performance.now();
+    const fingerprint = datasetFingerprint(db, id);
+    const t3 = performance.now();
     const existing = db.prepare('SELECT id, name FROM datasets WHERE fingerprint = ?').get(fingerprint) as { id: number; name: string } | undefined;
     const extraColumns = parent ? [...new Set([...parent.extraColumns, ...normalizer.extraColumns])].sort() : normalizer.extraColumns;
     const quality = parent ? mergeQuality(parent.quality, normalizer.quality) : normalizer.quality;
@@ -166,11 +173,9 @@ async function ingestInto(
         parentId: parent?.id ?? null,
         addedRows: 0,
         duplicateRows: dup.count,
-        phases: { readMs: t1 - t0, indexMs: 0, commitMs: 0 },
+        phases: { readMs: t1 - t0, indexMs: t2 - t1, fingerprintMs: t3 - t2, commitMs: 0 },
       };
     }
-    db.exec(createDatasetIndexesSql(id));
-    const t2 = performance.now();
     const redaction = normalizer.redactionRecord;
     db.prepare(
       `INSERT INTO datasets (id, name, fingerprint, parent_id, source_path, source_format, source_sha256, row_count, timezone,
@@ -194,7 +199,7 @@ async function ingestInto(
     );
     db.exec('COMMIT');
     open = false;
-    const t3 = performance.now();
+    const t4 = performance.now();
     return {
       dataset: { id, name, fingerprint, rowCount },
       noop: false,
@@ -206,7 +211,7 @@ async function ingestInto(
       parentId: parent?.id ?? null,
       addedRows: writer.rows,
       duplicateRows: dup.count,
-      phases: { readMs: t1 - t0, indexMs: t2 - t1, commitMs: t3 - t2 },
+      phases: { readMs: t1 - t0, indexMs: t2 - t1, fingerprintMs: t3 - t2, commitMs: t4 - t3 },
     };
   } finally {
     if (open && db.inTransaction) db.exec('ROLLBACK');
@@ -236,17 +241,13 @@ function parentDataset(db: Db, ref: string): ParentDataset {
   return { id, extraColumns: JSON.parse(row.extra_columns_json) as string[], quality: JSON.parse(row.quality_json) as DataQuality };
 }
 
-/** Copy the parent's rows (same row ids) in SQL and feed their hashes to the normalizer. */
-function copyParent(db: Db, parentId: number, id: number, normalizer: RowNormalizer): number {
-  db.exec(`INSERT INTO ${jobsTable(id)} SELECT * FROM ${jobsTable(parentId)} ORDER BY row_id`);
+/** Copy the parent's rows and params (same row ids) in SQL; returns the number of rows. */
+function copyParent(db: Db, parentId: number, id: number): number {
+  const copied = db.prepare(`INSERT INTO ${jobsTable(id)} SELECT * FROM ${jobsTable(parentId)} ORDER BY row_id`).run();
   db.exec(`INSERT INTO ${paramsTable(id)} (row_id, key, value) SELECT row_id, key, value FROM ${paramsTable(parentId)} ORDER BY row_id, key, value`);
-  const stmt = db.prepare(`SELECT ${JOB_COLUMNS.join(', ')} FROM ${jobsTable(parentId)} ORDER BY row_id`).raw(true);
-  let rows = 0;
-  for (const vals of stmt.iterate() as IterableIterator<(string | number | null)[]>) {
-    normalizer.seedExisting(vals[1] as string, rowHash(vals), vals[0] as number);
-    rows++;
-  }
-  return rows;
+  const max = (db.prepare(`SELECT max(row_id) FROM ${jobsTable(id)}`).pluck().get() as number | null) ?? 0;
+  if (max !== copied.changes) throw new HarnessError('store-corrupt', `dataset ${parentId}: row ids are not 1..${copied.changes}`, { hint: 're-ingest that dataset' });
+  return copied.changes;
 }
 
 function mergeQuality(a: DataQuality, b: DataQuality): DataQuality {

@@ -13,7 +13,6 @@ import { HarnessError } from '../../common/errors.ts';
 import { CANONICAL_ROLES, type CanonicalRole } from '../../config/roles.ts';
 import { JOB_COLUMNS } from '../store.ts';
 import type { DataQuality, DataQualityIssue } from '../types.ts';
-import { digestKey, MultisetHash, rowDigest } from './fingerprint.ts';
 import { autoRole, resolveMapping, type ColumnMapping } from './mapping.ts';
 import { parseParams } from './params.ts';
 import type { Cell, RowSink } from './reader.ts';
@@ -33,8 +32,8 @@ const IS_TIME: readonly boolean[] = CANONICAL_ROLES.map((r) => r === 'queue_dt' 
 export interface RowOutput {
   addJob(vals: readonly Value[]): void;
   addParam(rowId: number, key: string, value: string): void;
-  /** Source line of the stored row with this queue id (for duplicate messages). */
-  lineOfQueueId(queueId: string): number | undefined;
+  /** The stored row with this row id, in JOB_COLUMNS order (to compare a duplicate queue id). */
+  storedRow(rowId: number): readonly Value[];
 }
 
 export interface NormalizerOptions {
@@ -66,25 +65,19 @@ function note(issue: DataQualityIssue, line: number, n = 1): void {
   if (issue.lines.length < MAX_QUALITY_LINES && issue.lines[issue.lines.length - 1] !== line) issue.lines.push(line);
 }
 
-/** Content digest of one normalized JOB_COLUMNS row (roles and extra_json; not row_id or source_line). */
-export function rowHash(vals: readonly Value[]): Buffer {
-  return rowDigest(vals, 1, EXTRA_AT);
-}
-
 const FORMULA_GUARDED = /^'[=+\-@\t\r]/;
 
 export class RowNormalizer implements RowSink {
   readonly quality: DataQuality = emptyQuality();
   readonly duplicates: DataQualityIssue = emptyIssue();
   readonly warnings: string[] = [];
-  /** Order-independent hash of every stored row (the fingerprint). */
-  readonly fingerprint = new MultisetHash();
   mapping: ColumnMapping | undefined;
   private readonly o: NormalizerOptions;
   private columns: string[] = [];
   private roleSrc = new Int32Array(ROLE_COUNT).fill(-1);
   private extraSrc: { index: number; prefix: string; redact: boolean }[] = [];
   private redaction: RedactionPlan | undefined;
+  /** queue id → row id of every stored row (de-duplication). */
   private readonly seen = new Map<string, number>();
   private nextRowId: number;
   private readonly vals: Value[] = new Array<Value>(JOB_COLUMNS.length).fill(null);
@@ -97,9 +90,8 @@ export class RowNormalizer implements RowSink {
   }
 
   /** Rows already in the dataset (append): their hashes count for dedup and the fingerprint. */
-  seedExisting(queueId: string, digest: Buffer, rowId: number): void {
-    this.seen.set(queueId, digestKey(digest));
-    this.fingerprint.add(digest);
+  seedExisting(queueId: string, rowId: number): void {
+    this.seen.set(queueId, rowId);
     if (rowId >= this.nextRowId) this.nextRowId = rowId + 1;
   }
 
@@ -232,17 +224,18 @@ export class RowNormalizer implements RowSink {
       extra = `${extra === null ? '{' : `${extra},`}${x.prefix}${JSON.stringify(v)}`;
     }
     vals[EXTRA_AT] = extra === null ? null : `${extra}}`;
-    // De-duplicate by queue id.
-    const digest = rowHash(vals);
-    const h = digestKey(digest);
+    // De-duplicate by queue id: an identical row is merged, a different one refused.
     const prev = this.seen.get(qid!);
     if (prev !== undefined) {
-      if (prev === h) {
+      const stored = o.out.storedRow(prev);
+      let same = true;
+      for (let i = 1; i <= EXTRA_AT && same; i++) same = stored[i] === vals[i];
+      if (same) {
         note(this.duplicates, line);
         return;
       }
-      const first = o.out.lineOfQueueId(qid!);
-      throw new HarnessError('duplicate-queue-id', `process_queue_id "${qid}" at ${o.unit} ${line} was already used${first === undefined ? '' : ` at ${o.unit} ${first}`} with different content`, {
+      const first = stored[LINE_AT] as number;
+      throw new HarnessError('duplicate-queue-id', `process_queue_id "${qid}" at ${o.unit} ${line} was already used at ${o.unit} ${first}${prev < o.firstRowId ? ' of the dataset appended to' : ''} with different content`, {
         file: o.file,
         line,
         hint: 'queue ids must be unique; remove or correct one of the two rows (identical duplicate rows are merged automatically)',
@@ -258,9 +251,8 @@ export class RowNormalizer implements RowSink {
       if (status !== null && /^cancel/i.test(status)) note(this.quality.cancelledBeforeStart, line);
       else note(this.quality.missingTimestamps, line);
     } else if (end === null) note(this.quality.missingTimestamps, line);
-    this.seen.set(qid!, h);
-    this.fingerprint.add(digest);
     const rowId = this.nextRowId++;
+    this.seen.set(qid!, rowId);
     vals[0] = rowId;
     vals[LINE_AT] = line;
     o.out.addJob(vals);
