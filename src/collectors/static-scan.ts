@@ -1,0 +1,346 @@
+/**
+ * Static scan (plan Task 3.1): a TYPE-RESOLVED scan of plugin sources. A call is a dataset
+ * access when the type checker resolves it to a method of the DatasetAccessor interface
+ * (src/dataset/types.ts) — so `const d = ctx.dataset; d.load()`, `const { load } = ctx.dataset`,
+ * a helper taking the accessor as a parameter and registry-built plugins are all classified,
+ * not just the text `ctx.dataset.load`.
+ *
+ * ts-morph owns the Project and the checker; the hot walk runs over the raw compiler nodes
+ * (`compilerNode`, `ts.forEachChild`): wrapping every node in ts-morph objects cost 1.9–2.6×
+ * on this machine (DESIGN.md traps; bench/static-scan.bench.ts measures both walks).
+ */
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Node, Project, ts, type SourceFile } from 'ts-morph';
+import { HarnessError } from '../common/errors.ts';
+import type { ACCESS_CLASSES } from './catalog.ts';
+
+export type AccessClass = (typeof ACCESS_CLASSES)[number];
+export type AccessMethod = 'iterBatches' | 'load' | 'sql';
+
+/** One access call site, as published in `access.locations`. */
+export interface AccessLocation {
+  /** Repo-relative path (absolute when the file lies outside the repo). */
+  file: string;
+  line: number;
+  column: number;
+  /** Name of the enclosing function (`<module>` at top level). */
+  function: string;
+  /** The call text, whitespace collapsed, capped. */
+  snippet: string;
+  class: AccessClass;
+}
+
+export interface PluginScanTarget {
+  id: string;
+  /** Absolute path of the plugin's entry module. */
+  file: string;
+}
+
+export interface PluginScan {
+  id: string;
+  /** Sorted unique; `orchestration_only` when the plugin has no access site at all. */
+  classes: AccessClass[];
+  /** Sorted by file, line, column. */
+  locations: AccessLocation[];
+  /** `file:line function` per site, for messages. */
+  sites: string;
+  /** Repo-relative source files the scan attributed to the plugin (entry + local imports). */
+  files: string[];
+}
+
+export type ScanWalker = 'compiler' | 'ts-morph';
+
+export interface ScanOptions {
+  repoRoot: string;
+  /** Which node walk to use (the bench compares them; results are identical). Default compiler. */
+  walker?: ScanWalker;
+}
+
+/** The harness root (holds src/ and dist/), from this module's location in either. */
+const HARNESS_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const HARNESS_SRC = join(HARNESS_ROOT, 'src');
+const ACCESSOR_TYPES = join(HARNESS_SRC, 'dataset', 'types.ts');
+const SDK_FILE = join(HARNESS_SRC, 'plugins', 'sdk.ts');
+const BUILTIN_SRC = join(HARNESS_SRC, 'plugins', 'builtin');
+const SNIPPET_MAX = 160;
+const ACCESS_METHODS: ReadonlySet<string> = new Set(['iterBatches', 'load', 'sql']);
+
+/** A call site before attribution to plugins. */
+export interface RawSite {
+  file: string;
+  pos: number;
+  line: number;
+  column: number;
+  function: string;
+  snippet: string;
+  class: AccessClass;
+}
+
+/** A `definePlugin({ id })` call: sites inside it belong to that id (when the id is a literal). */
+interface PluginRange {
+  pos: number;
+  end: number;
+  id: string | undefined;
+}
+
+interface FileScan {
+  sites: RawSite[];
+  plugins: PluginRange[];
+}
+
+/**
+ * Compiled plugin modules under the harness's dist/ are scanned from their TypeScript source
+ * in src/ (the package ships both), so locations point at the code an author edits.
+ */
+export function scanSourceFor(file: string): string {
+  const distDir = join(HARNESS_ROOT, 'dist') + sep;
+  if (!file.startsWith(distDir)) return file;
+  const src = join(HARNESS_SRC, file.slice(distDir.length)).replace(/\.m?js$/, '.ts');
+  return existsSync(src) ? src : file;
+}
+
+/** Create the scan Project: 'stat-harness' resolves to the harness source, JS plugins included. */
+export function createScanProject(): Project {
+  const project = new Project({
+    compilerOptions: {
+      allowJs: true,
+      checkJs: false,
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      allowImportingTsExtensions: true,
+      // No @types: plugin code using node APIs still resolves accessor calls, and lib loading stays cheap.
+      types: [],
+      paths: { 'stat-harness': [join(HARNESS_SRC, 'index.ts')] },
+    },
+    skipAddingFilesFromTsConfig: true,
+  });
+  if (!existsSync(ACCESSOR_TYPES)) {
+    throw new HarnessError('static-scan', `the accessor contract ${ACCESSOR_TYPES} is missing, so plugin calls cannot be type-resolved`, {
+      hint: 'reinstall stat-harness (the package ships src/)',
+    });
+  }
+  project.addSourceFileAtPath(ACCESSOR_TYPES);
+  return project;
+}
+
+/** The project's DatasetAccessor interface declaration (the identity every call is resolved against). */
+function accessorInterface(project: Project): ts.InterfaceDeclaration {
+  return project.getSourceFileOrThrow(ACCESSOR_TYPES).getInterfaceOrThrow('DatasetAccessor').compilerNode;
+}
+
+/** Which accessor method a resolved signature declaration is, if any. */
+function accessorMethod(decl: ts.Declaration | undefined, accessor: ts.InterfaceDeclaration): AccessMethod | undefined {
+  if (decl === undefined || decl.parent !== accessor || !ts.isMethodSignature(decl)) return undefined;
+  const name = decl.name.getText();
+  return ACCESS_METHODS.has(name) ? (name as AccessMethod) : undefined;
+}
+
+/**
+ * load(): bounded only when the options' `rowLimit` property is present and its type cannot
+ * be undefined (`rowLimit: undefined`, an optional or `number | undefined` limit is unbounded).
+ */
+function isBoundedByProperty(call: ts.CallExpression, argIndex: number, property: string, checker: ts.TypeChecker): boolean {
+  const arg = call.arguments[argIndex];
+  if (arg === undefined) return false;
+  const type = checker.getTypeAtLocation(arg);
+  const prop = type.getProperty(property);
+  if (prop === undefined) return false;
+  if (prop.flags & ts.SymbolFlags.Optional) return false;
+  const propType = checker.getTypeOfSymbolAtLocation(prop, arg);
+  const parts = propType.isUnion() ? propType.types : [propType];
+  return !parts.some((t) => (t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void | ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0);
+}
+
+export function classify(method: AccessMethod, call: ts.CallExpression, checker: ts.TypeChecker): AccessClass {
+  if (method === 'iterBatches') return 'iter_batches';
+  if (method === 'sql') return 'sql_assist';
+  return isBoundedByProperty(call, 0, 'rowLimit', checker) ? 'dataset_loader_bounded' : 'dataset_loader_unbounded';
+}
+
+function nameText(name: ts.Node | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return name.text;
+  return undefined;
+}
+
+/** Nearest named enclosing function (method, function, or the variable/property an arrow is assigned to). */
+export function enclosingFunctionName(node: ts.Node): string {
+  for (let n: ts.Node | undefined = node.parent; n !== undefined; n = n.parent) {
+    if (ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n) || ts.isGetAccessorDeclaration(n) || ts.isSetAccessorDeclaration(n)) {
+      const name = nameText(n.name);
+      if (name !== undefined) return name;
+    }
+    if (ts.isConstructorDeclaration(n)) return 'constructor';
+    if (ts.isArrowFunction(n) || ts.isFunctionExpression(n)) {
+      const own = ts.isFunctionExpression(n) ? nameText(n.name) : undefined;
+      if (own !== undefined) return own;
+      const p = n.parent;
+      if (ts.isVariableDeclaration(p) || ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p)) {
+        const name = nameText(p.name);
+        if (name !== undefined) return name;
+      }
+    }
+  }
+  return '<module>';
+}
+
+function snippetOf(node: ts.Node, sf: ts.SourceFile): string {
+  const text = node.getText(sf).replace(/\s+/g, ' ');
+  return text.length > SNIPPET_MAX ? `${text.slice(0, SNIPPET_MAX - 1)}…` : text;
+}
+
+/** `definePlugin(...)` resolved to the SDK's function: the literal id of its argument, if any. */
+function pluginRange(call: ts.CallExpression, decl: ts.Declaration | undefined, checker: ts.TypeChecker): PluginRange | undefined {
+  if (decl === undefined || !ts.isFunctionDeclaration(decl) || decl.name?.text !== 'definePlugin') return undefined;
+  if (resolve(decl.getSourceFile().fileName) !== SDK_FILE) return undefined;
+  const arg = call.arguments[0];
+  let id: string | undefined;
+  if (arg !== undefined && ts.isObjectLiteralExpression(arg)) {
+    // The object's own property type is widened to string; the initializer's type keeps the literal.
+    const prop = arg.properties.find((p) => ts.isPropertyAssignment(p) && nameText(p.name) === 'id');
+    const t = prop !== undefined && ts.isPropertyAssignment(prop) ? checker.getTypeAtLocation(prop.initializer) : undefined;
+    if (t !== undefined && t.isStringLiteral()) id = t.value;
+  }
+  return { pos: call.getStart(), end: call.getEnd(), id };
+}
+
+/** Inspect one call: an accessor site, a definePlugin range, or nothing. */
+function inspectCall(call: ts.CallExpression, sf: ts.SourceFile, checker: ts.TypeChecker, accessor: ts.InterfaceDeclaration, out: FileScan): void {
+  const decl = checker.getResolvedSignature(call)?.getDeclaration();
+  const method = accessorMethod(decl, accessor);
+  if (method !== undefined) {
+    const start = call.getStart(sf);
+    const lc = sf.getLineAndCharacterOfPosition(start);
+    out.sites.push({
+      file: sf.fileName,
+      pos: start,
+      line: lc.line + 1,
+      column: lc.character + 1,
+      function: enclosingFunctionName(call),
+      snippet: snippetOf(call, sf),
+      class: classify(method, call, checker),
+    });
+    return;
+  }
+  const range = pluginRange(call, decl, checker);
+  if (range !== undefined) out.plugins.push(range);
+}
+
+/** Hot path: walk the raw compiler nodes. */
+function scanFileCompiler(sf: ts.SourceFile, checker: ts.TypeChecker, accessor: ts.InterfaceDeclaration): FileScan {
+  const out: FileScan = { sites: [], plugins: [] };
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) inspectCall(node, sf, checker, accessor, out);
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+/** The same walk through ts-morph's wrapped nodes (kept for the bench's comparison). */
+function scanFileMorph(file: SourceFile, checker: ts.TypeChecker, accessor: ts.InterfaceDeclaration): FileScan {
+  const out: FileScan = { sites: [], plugins: [] };
+  const sf = file.compilerNode;
+  file.forEachDescendant((node) => {
+    if (Node.isCallExpression(node)) inspectCall(node.compilerNode, sf, checker, accessor, out);
+  });
+  return out;
+}
+
+function isHarnessCore(file: string): boolean {
+  const f = resolve(file);
+  const inHarness = f.startsWith(HARNESS_SRC + sep) || f.startsWith(join(HARNESS_ROOT, 'dist') + sep);
+  return inHarness && !f.startsWith(BUILTIN_SRC + sep) && !f.startsWith(join(HARNESS_ROOT, 'dist', 'plugins', 'builtin') + sep);
+}
+
+/** The entry file plus the local modules it imports, transitively (harness core and packages excluded). */
+function localModuleClosure(entry: SourceFile): SourceFile[] {
+  const seen = new Map<string, SourceFile>([[entry.getFilePath(), entry]]);
+  const queue = [entry];
+  while (queue.length > 0) {
+    const sf = queue.shift()!;
+    const targets = [
+      ...sf.getImportDeclarations().map((d) => (d.getModuleSpecifierValue().startsWith('.') ? d.getModuleSpecifierSourceFile() : undefined)),
+      ...sf.getExportDeclarations().map((d) => (d.getModuleSpecifierValue()?.startsWith('.') ? d.getModuleSpecifierSourceFile() : undefined)),
+    ];
+    for (const t of targets) {
+      if (t === undefined || t.isDeclarationFile() || isHarnessCore(t.getFilePath()) || t.getFilePath().includes(`${sep}node_modules${sep}`)) continue;
+      if (seen.has(t.getFilePath())) continue;
+      seen.set(t.getFilePath(), t);
+      queue.push(t);
+    }
+  }
+  return [...seen.values()];
+}
+
+export function displayFile(file: string, repoRoot: string): string {
+  const rel = relative(repoRoot, file);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : file;
+}
+
+/** Sites of `id` in one file: inside its own definePlugin call, or outside every plugin with a different literal id. */
+function sitesFor(id: string, scan: FileScan): RawSite[] {
+  const own = scan.plugins.filter((p) => p.id === id);
+  const foreign = scan.plugins.filter((p) => p.id !== undefined && p.id !== id);
+  const inside = (s: RawSite, r: PluginRange) => s.pos >= r.pos && s.pos < r.end;
+  return scan.sites.filter((s) => own.some((r) => inside(s, r)) || !foreign.some((r) => inside(s, r)));
+}
+
+function compareSites(a: AccessLocation, b: AccessLocation): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column;
+}
+
+/** Scan the given files once (each file walked once, whatever the number of plugins). */
+export function scanFiles(project: Project, files: readonly SourceFile[], walker: ScanWalker = 'compiler'): Map<string, FileScan> {
+  const checker = project.getTypeChecker().compilerObject;
+  const accessor = accessorInterface(project);
+  const out = new Map<string, FileScan>();
+  for (const sf of files) {
+    if (out.has(sf.getFilePath())) continue;
+    out.set(sf.getFilePath(), walker === 'compiler' ? scanFileCompiler(sf.compilerNode, checker, accessor) : scanFileMorph(sf, checker, accessor));
+  }
+  return out;
+}
+
+/**
+ * Scan plugins. Each plugin's sites are those of its entry module (restricted to its own
+ * `definePlugin({ id })` call when a module defines several plugins with literal ids) plus
+ * those of the local modules it imports. A plugin without any site is `orchestration_only`.
+ */
+export function scanPlugins(targets: readonly PluginScanTarget[], options: ScanOptions, project: Project = createScanProject()): Map<string, PluginScan> {
+  const entries = new Map<string, SourceFile>();
+  for (const t of targets) {
+    const file = scanSourceFor(resolve(t.file));
+    if (!existsSync(file)) throw new HarnessError('static-scan', `plugin "${t.id}": source file ${file} does not exist`, { hint: 'rediscover the plugins (the file moved since the run?)' });
+    entries.set(t.id, project.getSourceFile(file) ?? project.addSourceFileAtPath(file));
+  }
+  project.resolveSourceFileDependencies();
+  const closures = new Map<string, SourceFile[]>([...entries].map(([id, sf]) => [id, localModuleClosure(sf)]));
+  const scans = scanFiles(project, [...new Set([...closures.values()].flat())], options.walker);
+  const result = new Map<string, PluginScan>();
+  for (const t of targets) {
+    const files = closures.get(t.id)!;
+    const locations = files
+      .flatMap((sf) => sitesFor(t.id, scans.get(sf.getFilePath())!))
+      .map<AccessLocation>((s) => ({ file: displayFile(s.file, options.repoRoot), line: s.line, column: s.column, function: s.function, snippet: s.snippet, class: s.class }))
+      .sort(compareSites);
+    const classes: AccessClass[] = locations.length === 0 ? ['orchestration_only'] : [...new Set(locations.map((l) => l.class))].sort();
+    result.set(t.id, {
+      id: t.id,
+      classes,
+      locations,
+      sites: locations.length === 0 ? 'no dataset access' : locations.map((l) => `${l.file}:${l.line} ${l.function}`).join(', '),
+      files: files.map((f) => displayFile(f.getFilePath(), options.repoRoot)).sort(),
+    });
+  }
+  return result;
+}
+
+/** Directory of this module's harness (for tests and the bench). */
+export const SCAN_HARNESS_ROOT = dirname(HARNESS_SRC);
