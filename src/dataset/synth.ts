@@ -425,7 +425,7 @@ export function synthesizeLog(options: SynthOptions): SynthResult {
   };
 
   const flush = (force: boolean): void => {
-    if (chunk.length >= 1 << 20 || (force && chunk.length > 0)) {
+    if (chunk.length >= 1 << 16 || (force && chunk.length > 0)) {
       writeSync(fd, chunk);
       chunk = '';
     }
