@@ -4,7 +4,7 @@
  * only knows how to scan columnar batches (already filtered), run guarded SQL and describe
  * the dataset.
  */
-import { HarnessError, isHarnessError } from '../../common/errors.ts';
+import { HarnessError } from '../../common/errors.ts';
 import type {
   AccessTelemetry,
   ColumnBatch,
@@ -141,7 +141,8 @@ export function createMeteredAccessor(backend: ScanBackend, options: MeteringOpt
       try {
         result = backend.sql(query, params, sqlOptions);
       } catch (err) {
-        if (isHarnessError(err)) telemetry.sqlRejected++;
+        // Refused or failed (a proxied refusal arrives as a plain Error): counted either way.
+        telemetry.sqlRejected++;
         throw err;
       }
       telemetry.sqlStatements++;
