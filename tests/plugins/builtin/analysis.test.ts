@@ -10,7 +10,9 @@ import { checkInsightContract } from '../../../src/insights/index.ts';
 import type { PluginResult } from '../../../src/plugins/index.ts';
 import batchInputClusters, { paramMap } from '../../../src/plugins/builtin/batch_input_clusters.ts';
 import duplicateRuns from '../../../src/plugins/builtin/duplicate_runs.ts';
+import closePeakQueueing from '../../../src/plugins/builtin/close_peak_queueing.ts';
 import failingProcess from '../../../src/plugins/builtin/failing_process.ts';
+import slowMachine from '../../../src/plugins/builtin/slow_machine.ts';
 import { ROOT } from '../../helpers/cli.ts';
 import { ingestedDataset, runPlugin, synthDataset, type TestDataset } from './harness.ts';
 
@@ -168,5 +170,68 @@ describe('failing_process_v1', () => {
     const n = await runPlugin(failingProcess, tiny);
     expect(n.status).toBe('na');
     expect(n.reason).toMatch(/status values seen: done/);
+  });
+});
+
+describe('slow_machine_v1', () => {
+  let r: PluginResult;
+  beforeAll(async () => {
+    r = await runPlugin(slowMachine, synth);
+  });
+
+  it('names exactly the planted slow machine, at about its planted factor, with the processes to route', () => {
+    const t = synth.truth!.slowMachine;
+    expect(r.status).toBe('ok');
+    expect(r.recommendations.map((x) => x.where.machine)).toEqual([t.machineId]);
+    const ratio = r.findings[0]!.evidence['median_ratio'] as number;
+    expect(ratio).toBeGreaterThan(t.factor * 0.8);
+    expect(ratio).toBeLessThan(t.factor * 1.2);
+    expect(r.recommendations[0]!.where.process_ids!.length).toBeGreaterThan(0);
+    expectCompliant(slowMachine.id, r);
+  });
+
+  it('models the saving as median difference × runs, close to the planted excess', () => {
+    const t = synth.truth!.slowMachine;
+    const plantedExcess = t.runs * (t.meanRunSeconds - t.meanRunSecondsOtherMachines);
+    const modeled = r.recommendations[0]!.modeled_delta_seconds!;
+    // Medians of skewed run times vs means of the truth: same order of magnitude, not equal.
+    expect(modeled).toBeGreaterThan(plantedExcess * 0.3);
+    expect(modeled).toBeLessThan(plantedExcess * 1.5);
+  });
+
+  it('is deterministic, and not applicable without comparable machines', async () => {
+    expect(await runPlugin(slowMachine, synth)).toEqual(r);
+    const n = await runPlugin(slowMachine, tiny);
+    expect(n.status).toBe('na');
+    expect(n.reason).toMatch(/no machine ran at least 5 processes that also ran elsewhere/);
+  });
+});
+
+describe('close_peak_queueing_v1', () => {
+  let r: PluginResult;
+  beforeAll(async () => {
+    r = await runPlugin(closePeakQueueing, synth);
+  });
+
+  it('finds the planted peak hours inside the close and the processes that carry them', () => {
+    const t = synth.truth!.peakHourQueueing;
+    expect(r.status).toBe('ok');
+    expect(r.findings.map((f) => f.evidence['hours'])).toEqual([t.hoursUtc]);
+    expect(r.recommendations).toHaveLength(1);
+    const rec = r.recommendations[0]!;
+    expect(rec.where.hour_of_day).toBe(t.hoursUtc[0]);
+    expect(rec.where.process_ids!.length).toBeGreaterThan(0);
+    // The synthesizer's peak is daily, not close-only: the plugin must say so.
+    expect(rec.scope).toBe('general');
+    expect(r.findings[0]!.evidence['close_specific']).toBe(false);
+    expect(rec.modeled_basis).toMatch(/assumes the off-peak hours absorb them/);
+    expectCompliant(closePeakQueueing.id, r);
+  });
+
+  it('is deterministic, and not applicable without a baseline', async () => {
+    expect(await runPlugin(closePeakQueueing, synth)).toEqual(r);
+    const n = await runPlugin(closePeakQueueing, tiny);
+    expect(n.status).toBe('na');
+    expect(n.reason).toMatch(/rows with a queue wait outside the close windows/);
   });
 });
