@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../../src/common/errors.ts';
-import { createDatasetIndexesSql, createDatasetTablesSql, createTimestampParser, datasetFingerprint, openStore, parseMapFlags, parseParams, resolveMapping } from '../../src/dataset/index.ts';
+import { createDatasetIndexesSql, createDatasetTablesSql, createTimestampParser, datasetFingerprint, FINGERPRINT_DOMAIN, openStore, parseMapFlags, parseParams, resolveMapping } from '../../src/dataset/index.ts';
 import { locateInvalidUtf8, Utf8Checker } from '../../src/dataset/ingest/utf8.ts';
 import { redactValue } from '../../src/dataset/index.ts';
 import { tempDir } from '../helpers/cli.ts';
@@ -149,6 +150,23 @@ describe('fingerprint', () => {
     expect(fingerprintOf(rows, [null, null, null, '{"X":"1"}'])).not.toBe(base);
     // Field boundaries are unambiguous: moving a character between two fields changes it.
     expect(fingerprintOf([['Q1', 'PR', 1]])).not.toBe(fingerprintOf([['Q1P', 'R', 1]]));
+  });
+
+  it('is sha256 over JSON.stringify of each row in queue-id order (independent of how SQLite renders JSON)', () => {
+    const tricky = ['q"uote', 'back\\slash', 'tab\tnl\ncr\r', '\u0001\u001f\u007f', 'é€😀', '\u2028', '<&>'];
+    const rowsIn: [string, string, number][] = tricky.map((p, i) => [`Q${i}`, p, 1_735_689_600_000 + i]);
+    const extra = tricky.map((p) => JSON.stringify({ X: p }));
+    const expected = createHash('sha256')
+      .update(FINGERPRINT_DOMAIN)
+      .update(
+        rowsIn
+          .map((r, i) => [r, i] as const)
+          .sort((a, b) => (a[0][0] < b[0][0] ? -1 : 1))
+          .map(([r, i]) => JSON.stringify([r[0], r[1], null, null, null, r[2], null, null, null, null, null, null, null, null, extra[i]]))
+          .join(','),
+      )
+      .digest('hex');
+    expect(fingerprintOf(rowsIn, extra)).toBe(expected);
   });
 });
 
