@@ -7,6 +7,8 @@ import { registerRunCommand } from './commands/run.ts';
 import { registerRunsCommands } from './commands/runs.ts';
 import { registerReportCommands } from './commands/report.ts';
 import { registerSynthCommand } from './commands/synth.ts';
+import { registerFactsCommand } from './commands/facts.ts';
+import { registerEvidenceCommands } from './commands/evidence.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 
 const program = configureProgram(
@@ -19,6 +21,8 @@ registerRunCommand(program);
 registerRunsCommands(program);
 registerReportCommands(program);
 registerSynthCommand(program);
+registerFactsCommand(program);
+registerEvidenceCommands(program);
 registerDemoCommand(program);
 
 await program.parseAsync(process.argv);

@@ -18,7 +18,7 @@ import type { FactSubjectKind } from './catalog.ts';
 import { contractFacts, runInsightFacts } from './contract.ts';
 import { landmarksForScan, scanRunOutputs } from './known-issues.ts';
 import { noveltyFacts, snapshotReference, type NoveltyReference } from './novelty.ts';
-import { displayFile, scanPlugins, type PluginScanTarget } from './static-scan.ts';
+import { displayFile, scanPlugins, scanSourceFor, type PluginScanTarget } from './static-scan.ts';
 import { loadTaxonomy, taxonomyFacts } from './taxonomy.ts';
 import { datasetFacts, telemetryFacts } from './telemetry.ts';
 
@@ -109,7 +109,7 @@ export async function collectFacts(options: CollectOptions): Promise<CollectedFa
     const plugin: Record<string, unknown> = { version: d?.manifest.version ?? e!.version };
     if (d !== undefined) plugin['apiVersion'] = d.manifest.apiVersion;
     const file = d?.file ?? e?.sourceFile;
-    if (file !== undefined) plugin['file'] = displayFile(file, options.repoRoot);
+    if (file !== undefined) plugin['file'] = displayFile(scanSourceFor(file), options.repoRoot);
     subject['plugin'] = plugin;
     return subject;
   });

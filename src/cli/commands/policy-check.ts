@@ -16,13 +16,17 @@ import {
   type Allowlist,
   type Baseline,
   type EvaluationReport,
+  type FactsDocument,
 } from '../../policy/index.ts';
 import { EXIT_FAILURES, EXIT_OK, EXIT_USAGE, globalOptions, PACKAGE_VERSION, useColor } from '../shared.ts';
+import { collectRunFacts } from './facts.ts';
 import { assertFormat, loadPolicySet, parseCount, policyConfig, writeOutput, type CommonPolicyOptions } from './policy-common.ts';
 
 export interface CheckOptions extends CommonPolicyOptions {
   facts?: string;
   run?: string;
+  reference?: string;
+  requireReference?: boolean;
   format: string;
   output?: string;
   maxWarnings?: string;
@@ -48,7 +52,9 @@ export function addCheckOptions(cmd: Command): Command {
   return cmd
     .option('-p, --policies <paths...>', 'policy files or directories (default: policies.dir from the config)')
     .option('-f, --facts <file>', 'facts file (JSON, schemas/facts.schema.json)')
-    .option('--run <id>', 'collect facts from a recorded run (needs the collectors)')
+    .option('--run <id>', 'collect facts from a recorded run (stat-harness facts --run <id> shows them)')
+    .option('--reference <snapshot.json>', 'with --run: novelty reference snapshot (stat-harness evidence snapshot)')
+    .option('--require-reference', 'with --run: no reference run → novelty facts unknown (fail closed) instead of not applicable')
     .option('--format <format>', `output format: ${OUTPUT_FORMATS.join(' | ')}`, 'text')
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--max-warnings <n>', 'exit 1 when more than n warnings fail')
@@ -70,17 +76,19 @@ interface Evaluated {
 }
 
 async function evaluate(cmd: Command, opts: CheckOptions, withBaseline: Baseline | undefined): Promise<Evaluated> {
-  if (opts.run !== undefined) {
-    throw new HarnessError('usage', '--run is not available yet: the collectors that turn a recorded run into facts are not built', {
-      hint: 'collect facts into a JSON file and pass --facts <file>',
-    });
+  if (opts.run !== undefined && opts.facts !== undefined) throw new HarnessError('usage', 'pass either --facts <file.json> or --run <id>, not both');
+  if ((opts.reference !== undefined || opts.requireReference) && opts.run === undefined) {
+    throw new HarnessError('usage', '--reference and --require-reference apply to --run <id> (a facts file already carries its novelty facts)');
   }
-  if (opts.facts === undefined) throw new HarnessError('usage', 'no facts: pass --facts <file.json>', { hint: 'run `policy-eval --help` for examples' });
+  if (opts.facts === undefined && opts.run === undefined) throw new HarnessError('usage', 'no facts: pass --facts <file.json> or --run <id>', { hint: 'run `policy-eval --help` for examples' });
   if (opts.failOn !== 'warn' && opts.failOn !== 'error') throw new HarnessError('usage', `--fail-on must be warn or error, got "${opts.failOn}"`);
   if (opts.maxWarnings !== undefined) parseCount(opts.maxWarnings, '--max-warnings');
   const config = policyConfig(cmd, opts);
   const { set, now } = loadPolicySet(opts, config);
-  const facts = readFactsFile(resolve(opts.facts));
+  const facts: FactsDocument =
+    opts.run !== undefined
+      ? await collectRunFacts(config, { run: opts.run, ...(opts.reference === undefined ? {} : { reference: opts.reference }), ...(opts.requireReference ? { requireReference: true } : {}) })
+      : readFactsFile(resolve(opts.facts!));
   let allowlist: Allowlist | undefined;
   if (opts.allowlist !== false) {
     const file = opts.allowlist === undefined ? config.policies.allowlist : resolve(opts.allowlist);
