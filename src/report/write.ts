@@ -10,12 +10,13 @@ import { stableStringify } from '../common/hash.ts';
 import type { LandmarkResult } from '../insights/index.ts';
 import { answersPlainFromModel, answersTechnicalFromModel } from './answers.ts';
 import { checklistsFromModel, renderChecklistMarkdown } from './checklists.ts';
+import { DASHBOARD_FILE, dashboardHtmlFromModel } from './dashboard.ts';
 import { checklistPath, reportJsonFromModel } from './json.ts';
 import { buildReportModel, type ReportModel } from './model.ts';
 import { reportMarkdownFromModel } from './report-md.ts';
 import type { ReportInput } from './types.ts';
 
-export const REPORT_FILES = ['report.json', 'report.md', 'answers_recommendations.md', 'answers_recommendations_plain.md'] as const;
+export const REPORT_FILES = ['report.json', 'report.md', 'answers_recommendations.md', 'answers_recommendations_plain.md', DASHBOARD_FILE] as const;
 
 function writeAtomic(file: string, content: string): void {
   const tmp = `${file}.tmp-${process.pid}`;
@@ -35,6 +36,7 @@ function reportArtifacts(model: ReportModel): [string, string][] {
     ['report.md', reportMarkdownFromModel(model)],
     ['answers_recommendations.md', answersTechnicalFromModel(model)],
     ['answers_recommendations_plain.md', answersPlainFromModel(model)],
+    [DASHBOARD_FILE, dashboardHtmlFromModel(model)],
   ];
 }
 
@@ -72,7 +74,7 @@ function pruneChecklists(outDir: string, keep: ReadonlySet<string>): void {
 }
 
 /**
- * Write report.json, report.md, both answers files and the sequence checklists into outDir.
+ * Write report.json, report.md, both answers files, dashboard.html and the sequence checklists into outDir.
  * Landmark results are accepted only in known-issues mode on. Returns the paths written, sorted.
  */
 export function writeRunReports(input: ReportInput, outDir: string, options: { landmarks?: readonly LandmarkResult[] } = {}): string[] {

@@ -37,7 +37,7 @@ describe('known-issues mode off', () => {
   it('no landmark id, title or known-issue section in any artifact', () => {
     const out = tempOut();
     const files = writeRunReports(loadInput('basic'), out);
-    expect(files.length).toBe(8); // report.json, report.md, 2 answers, 2 × (md + json) checklists
+    expect(files.length).toBe(9); // report.json, report.md, 2 answers, dashboard.html, 2 × (md + json) checklists
     expect(scan(out, leakPatterns(LANDMARKS))).toEqual([]);
   });
 
@@ -82,5 +82,7 @@ describe('known-issues mode on', () => {
     expect(hits).toContain('report.json: ki-secret-zebra-42');
     expect(hits).toContain('report.md: Zebra crossing of the invoice chain');
     expect(hits).toContain('report.md: /known[\\s_-]*issue/i');
+    expect(hits).toContain('dashboard.html: ki-secret-zebra-42');
+    expect(hits).toContain('dashboard.html: Zebra crossing of the invoice chain');
   });
 });

@@ -150,10 +150,11 @@ describe('writers', () => {
       'checklists/seq_194d6cbd3f4cb35e.md',
       'checklists/seq_e1065b9058294086.json',
       'checklists/seq_e1065b9058294086.md',
+      'dashboard.html',
       'report.json',
       'report.md',
     ]);
-    expect(readTree(out).size).toBe(8); // no temporary files left behind
+    expect(readTree(out).size).toBe(9); // no temporary files left behind
   });
 
   it('writeChecklists writes only the checklists and prunes those of vanished sequences', () => {
@@ -226,7 +227,7 @@ describe('determinism', () => {
     shuffled.plugins = [shuffled.plugins[4]!, shuffled.plugins[0]!, shuffled.plugins[5]!, shuffled.plugins[2]!, shuffled.plugins[1]!, shuffled.plugins[3]!];
     writeRunReports(shuffled, c);
     const ta = readTree(a);
-    expect(ta.size).toBe(8);
+    expect(ta.size).toBe(9);
     expect(readTree(b)).toEqual(ta);
     expect(readTree(c)).toEqual(ta);
   });
