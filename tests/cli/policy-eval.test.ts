@@ -86,10 +86,13 @@ describe('policy-eval check', () => {
     expect(e.stderr).toContain('did you mean "STAT_HARNESS_STREAMING_POLICY_STRICT"');
   });
 
-  it('--run is a clear usage error until the collectors exist', () => {
-    const r = check(['--run', 'run-42']);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain('--run is not available yet');
+  it('--run (facts from the collectors) excludes --facts, and --reference needs --run (tests/cli/facts.test.ts runs it for real)', () => {
+    const both = check(['--run', '1', '--facts', FACTS]);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain('pass either --facts <file.json> or --run <id>, not both');
+    const ref = check(['--facts', FACTS, '--reference', 'snapshot.json']);
+    expect(ref.status).toBe(2);
+    expect(ref.stderr).toContain('--reference and --require-reference apply to --run <id>');
   });
 
   it('nothing evaluated is exit 2 unless --allow-empty', () => {

@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createScanProject, scanPlugins, type PluginScan } from '../../src/collectors/index.ts';
+import { ROOT } from '../helpers/cli.ts';
+
+const FIX = join(ROOT, 'fixtures/collectors');
+let scans: Map<string, PluginScan>;
+let morph: Map<string, PluginScan>;
+const TARGETS = [
+  { id: 'fixture_unbounded_loader', file: join(FIX, 'plugins/unbounded_loader.ts') },
+  { id: 'fixture_aliased_access', file: join(FIX, 'plugins/aliased_access.ts') },
+  { id: 'fixture_registry_bounded', file: join(FIX, 'plugins/registry.ts') },
+  { id: 'fixture_registry_maybe', file: join(FIX, 'plugins/registry.ts') },
+  { id: 'fixture_orchestrator', file: join(FIX, 'plugins/orchestrator.ts') },
+  { id: 'fixture_js_a', file: join(FIX, 'scan/plain_js.mjs') },
+  { id: 'fixture_js_b', file: join(FIX, 'scan/plain_js.mjs') },
+  { id: 'fixture_lookalike', file: join(FIX, 'scan/text_lookalike.ts') },
+  { id: 'queue_wait_by_process_v1', file: join(ROOT, 'src/plugins/builtin/queue_wait_by_process.ts') },
+];
+
+beforeAll(() => {
+  scans = scanPlugins(TARGETS, { repoRoot: ROOT });
+  morph = scanPlugins(TARGETS, { repoRoot: ROOT, walker: 'ts-morph' }, createScanProject());
+}, 120_000);
+
+describe('static scan (type-resolved)', () => {
+  it('classifies a load() without rowLimit as unbounded, with file, line, column, function and snippet', () => {
+    expect(scans.get('fixture_unbounded_loader')).toEqual({
+      id: 'fixture_unbounded_loader',
+      classes: ['dataset_loader_unbounded'],
+      locations: [
+        { file: 'fixtures/collectors/plugins/unbounded_loader.ts', line: 11, column: 17, function: 'run', snippet: "ctx.dataset.load({ columns: ['process_id'] })", class: 'dataset_loader_unbounded' },
+      ],
+      sites: 'fixtures/collectors/plugins/unbounded_loader.ts:11 run',
+      files: ['fixtures/collectors/plugins/unbounded_loader.ts'],
+    });
+  });
+
+  it('follows aliases, destructuring (renamed) and a helper module taking the accessor as a parameter', () => {
+    const s = scans.get('fixture_aliased_access')!;
+    expect(s.classes).toEqual(['dataset_loader_bounded', 'iter_batches', 'sql_assist']);
+    expect(s.locations.map((l) => [l.file, l.line, l.function, l.class])).toEqual([
+      ['fixtures/collectors/plugins/_lib/helpers.ts', 5, 'firstRows', 'dataset_loader_bounded'],
+      ['fixtures/collectors/plugins/aliased_access.ts', 15, 'run', 'iter_batches'],
+      ['fixtures/collectors/plugins/aliased_access.ts', 17, 'run', 'sql_assist'],
+    ]);
+  });
+
+  it('attributes sites of a registry module to the plugin whose definePlugin call holds them; a possibly-undefined rowLimit is unbounded', () => {
+    expect(scans.get('fixture_registry_bounded')!.locations.map((l) => [l.line, l.class])).toEqual([[17, 'dataset_loader_bounded']]);
+    expect(scans.get('fixture_registry_maybe')!.locations.map((l) => [l.line, l.class])).toEqual([
+      [29, 'dataset_loader_unbounded'],
+      [30, 'dataset_loader_unbounded'],
+    ]);
+  });
+
+  it('a plugin without access is orchestration_only; info() and text lookalikes are not access', () => {
+    expect(scans.get('fixture_orchestrator')).toMatchObject({ classes: ['orchestration_only'], locations: [], sites: 'no dataset access' });
+    expect(scans.get('fixture_lookalike')).toMatchObject({ classes: ['orchestration_only'], locations: [] });
+  });
+
+  it('resolves JavaScript plugins importing the SDK by package name; dynamic registry ids share the module’s sites', () => {
+    for (const id of ['fixture_js_a', 'fixture_js_b']) {
+      expect(scans.get(id)!.locations.map((l) => [l.file, l.line, l.class])).toEqual([['fixtures/collectors/scan/plain_js.mjs', 16, 'iter_batches']]);
+    }
+  });
+
+  it('scans built-in plugins (compiled dist paths map back to src)', () => {
+    expect(scans.get('queue_wait_by_process_v1')!.locations[0]).toMatchObject({ file: 'src/plugins/builtin/queue_wait_by_process.ts', class: 'iter_batches', function: 'run' });
+  });
+
+  it('the ts-morph walk and the compiler-node walk agree', () => {
+    expect([...morph]).toEqual([...scans]);
+  });
+
+  it('a missing plugin file is a HarnessError naming the plugin', () => {
+    expect(() => scanPlugins([{ id: 'ghost', file: join(FIX, 'plugins/nope.ts') }], { repoRoot: ROOT })).toThrow(/plugin "ghost": source file .*nope\.ts does not exist/);
+  });
+});
