@@ -179,9 +179,13 @@ function severityBadge(severity: string): string {
 
 /* ------------------------------------------------------------------ recommendations */
 
-function chainHtml(ids: readonly string[], numbered = false): string {
-  const items = ids.map((id, i) => `<li>${numbered ? `<span class="step">${i + 1}.</span>` : ''}${code(id)}</li>`);
-  return `<ol class="chain">${items.join('')}</ol>`;
+/**
+ * Process ids of a recommendation: a batch sequence is a chain (arrows, run order); other
+ * targets (a set of processes to reroute, say) are a plain list in the plugin's order.
+ */
+function processesHtml(ids: readonly string[], chain: boolean): string {
+  const items = ids.map((id) => `<li>${code(id)}</li>`).join('');
+  return chain ? `<ol class="chain">${items}</ol>` : `<ul class="procs">${items}</ul>`;
 }
 
 /** Modeled figure with its basis, or why there is none (same words as report.md). */
@@ -256,10 +260,10 @@ function recommendationsSection(model: ReportModel): string {
       `<tr ${attrs.join(' ')}>`,
       `<th scope="row" class="num">${r.rank}</th>`,
       `<td><span class="action">${actionLabel(r.action_type)}</span><span class="basis">${code(r.action_type)}</span></td>`,
-      `<td>${w.process_ids?.length ? chainHtml(w.process_ids) : '<span class="not-modeled">no process</span>'}${otherTargets(r)}</td>`,
+      `<td>${w.process_ids?.length ? processesHtml(w.process_ids, r.batch_group !== undefined) : '<span class="not-modeled">no process</span>'}${otherTargets(r)}</td>`,
       `<td class="nowrap">${w.close_month !== undefined ? esc(w.close_month) : '—'}</td>`,
       `<td>${w.key !== undefined ? code(w.key) : '—'}</td>`,
-      `<td>${impactHtml(r.modeled, r.not_modeled_reason)}</td>`,
+      `<td class="impact">${impactHtml(r.modeled, r.not_modeled_reason)}</td>`,
       `<td class="text">${esc(r.text)}<span class="basis">from ${code(r.plugin_id)}</span>${seqLink}</td>`,
       '</tr>',
     ].join('');
@@ -273,7 +277,7 @@ function recommendationsSection(model: ReportModel): string {
     '<thead><tr>',
     '<th scope="col" class="num" data-sort="rank" data-first="ascending" aria-sort="ascending">Rank</th>',
     '<th scope="col">Action</th>',
-    '<th scope="col">Processes (in run order)</th>',
+    '<th scope="col">Processes</th>',
     '<th scope="col" data-sort="close" data-first="ascending">Close month</th>',
     '<th scope="col">Key</th>',
     '<th scope="col" data-sort="seconds" data-first="descending">Modeled impact</th>',

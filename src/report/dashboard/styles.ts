@@ -14,6 +14,7 @@ export const DASHBOARD_CSS = `
   --sans: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Liberation Sans", Arial, sans-serif;
 }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 html { background: var(--soft); }
 body { margin: 0; font: 15px/1.5 var(--sans); color: var(--ink); background: var(--soft); }
 .wrap { max-width: 1240px; margin: 0 auto; padding: 0 24px; }
@@ -77,6 +78,8 @@ td.text { min-width: 26ch; }
 .chain { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 2px 4px; align-items: center; }
 .chain li { display: inline-flex; align-items: center; gap: 4px; }
 .chain li + li::before { content: "\\2192" / ""; color: var(--muted); }
+.procs { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 3px 4px; }
+td.impact { min-width: 28ch; }
 .targets { margin: 4px 0 0; padding: 0; list-style: none; font-size: 0.85rem; color: var(--muted); }
 
 button.sort { font: inherit; text-transform: inherit; letter-spacing: inherit; color: inherit; background: none; border: 0; padding: 0; cursor: pointer; }
@@ -85,9 +88,10 @@ th[aria-sort="ascending"] button.sort::after { content: "\\2191" / ""; opacity: 
 th[aria-sort="descending"] button.sort::after { content: "\\2193" / ""; opacity: 1; }
 
 /* Filter controls (revealed by the script) */
-.controls { display: flex; flex-wrap: wrap; align-items: end; gap: 10px 16px; margin: 0 0 10px; }
+.controls { container-type: inline-size; display: flex; flex-wrap: wrap; align-items: end; gap: 10px 16px; margin: 0 0 10px; }
 .controls label { display: flex; flex-direction: column; font-size: 0.8rem; color: var(--muted); gap: 2px; }
 .controls select, .controls button { font: inherit; font-size: 0.9rem; padding: 5px 8px; border: 1px solid var(--line); border-radius: 6px; background: var(--surface); color: var(--ink); }
+.controls select { max-width: 100cqi; }
 .controls button { cursor: pointer; }
 .controls [role="status"] { font-size: 0.85rem; color: var(--muted); margin-left: auto; }
 table.is-filtered caption::after { content: " (filtered)"; }
