@@ -13,6 +13,8 @@ import { runCli, tempDir } from '../helpers/cli.ts';
  */
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = '/tmp/stat-harness-dashboard.png';
+/** Evaluated in the page (a string: the test program has no DOM types). */
+const NO_PAGE_OVERFLOW = 'document.documentElement.scrollWidth <= window.innerWidth';
 
 interface PlantedCluster {
   processIds: string[];
@@ -87,7 +89,7 @@ describe('dashboard.html in Chromium', () => {
     await expect.poll(() => page.locator('#recs-status').textContent()).toBe(`Showing ${report.recommendations.length} of ${report.recommendations.length} recommendations`);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     // No horizontal overflow of the page: wide tables scroll inside their own wrapper.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expect(await page.evaluate(NO_PAGE_OVERFLOW)).toBe(true);
     await page.context().close();
   });
 
@@ -108,7 +110,7 @@ describe('dashboard.html in Chromium', () => {
 
   it('every checklist link points at a checklist file the run wrote', async () => {
     const { page } = await open();
-    const links = await page.$$eval('article.card a.checklist', (as) => as.map((a) => (a as HTMLAnchorElement).href));
+    const links = (await page.locator('article.card a.checklist').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''))).map((h) => new URL(h, page.url()).href);
     expect(links).toHaveLength(report.batch_sequences.length);
     for (const href of links) {
       expect(href).toMatch(/\/checklists\/seq_[0-9a-f]{16}\.md$/);
@@ -166,7 +168,7 @@ describe('dashboard.html in Chromium', () => {
 
   it('fits a phone screen and prints without navigation or controls', async () => {
     const { page } = await open({ width: 390 });
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expect(await page.evaluate(NO_PAGE_OVERFLOW)).toBe(true);
     await page.emulateMedia({ media: 'print' });
     expect(await page.locator('nav.toc').isHidden()).toBe(true);
     expect(await page.locator('#recs-controls').isHidden()).toBe(true);
