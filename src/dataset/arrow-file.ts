@@ -142,6 +142,8 @@ export class DictionaryColumn implements ColumnBuilder {
   private indices = new Int32Array(ARROW_BATCH_ROWS);
   private valid = new Validity();
   private n = 0;
+  private lastValue: string | undefined;
+  private lastCode = 0;
   constructor(id: number) {
     this.type = new Dictionary(new Utf8(), new Int32(), id, false);
   }
@@ -152,12 +154,19 @@ export class DictionaryColumn implements ColumnBuilder {
       this.valid.set(this.n++, false);
       return;
     }
-    const s = String(v);
-    let code = this.codes.get(s);
-    if (code === undefined) {
-      code = this.codes.size;
-      this.codes.set(s, code);
-      this.fresh.push(s);
+    const s = typeof v === 'string' ? v : String(v);
+    // Neighbouring rows often repeat a value (status, machine): skip the map lookup then.
+    let code: number | undefined;
+    if (s === this.lastValue) code = this.lastCode;
+    else {
+      code = this.codes.get(s);
+      if (code === undefined) {
+        code = this.codes.size;
+        this.codes.set(s, code);
+        this.fresh.push(s);
+      }
+      this.lastValue = s;
+      this.lastCode = code;
     }
     this.indices[this.n] = code;
     this.valid.set(this.n++, true);
