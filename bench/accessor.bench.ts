@@ -7,10 +7,13 @@
  *    (a) raw better-sqlite3 `stmt.raw().iterate()` over the same columns  ← baseline
  *    (b) iterBatches, SQLite backend, default batch size                  target ≥ 0.8 × (a)
  *    (b') alternative designs: one streaming iterate() for the whole scan (default batch
- *         size), and iterBatches with 8,192- and 65,536-row batches
+ *         size), and iterBatches with 4,096- and 65,536-row batches
  *    (c) iterBatches, Arrow backend over the dataset's Arrow file
  *  memory: a full iterBatches pass in a child process over 1M and over 5M rows, peak RSS from
  *    process.resourceUsage().maxRSS in the child                          target 5M ≤ 1.2 × 1M
+ *    — SQLite backend, Arrow backend on the ingest's file (layout 1: queue ids dictionary-
+ *    encoded), and Arrow on the same data with the id columns as plain Utf8 (written by
+ *    tests/helpers/dataset.ts) to show what the layout choice costs.
  *
  * Datasets are made the real way (synth → ingestFile, Arrow file by ensureDatasetArrowFile)
  * and cached under bench/.out/accessor/ (gitignored); the first run builds them (minutes).
@@ -35,6 +38,7 @@ import {
   type ColumnBatch,
   type Db,
 } from '../src/dataset/index.ts';
+import { writeTestArrowFile } from '../tests/helpers/dataset.ts';
 
 const OUT = fileURLToPath(new URL('./.out/accessor/', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -50,7 +54,12 @@ interface Built {
   store: string;
   datasetId: number;
   arrowPath: string;
+  /** Same data, queue-id columns written as plain Utf8 instead of one growing dictionary. */
+  arrowUtf8IdsPath: string;
 }
+
+/** Columns unique (or nearly) per row: a shared dictionary of them grows with the file. */
+const ID_COLUMNS = ['process_queue_id', 'master_id', 'parent_id', 'dep_id'];
 
 /** synth → ingest → Arrow file, cached per row count. */
 async function buildDataset(rows: number): Promise<Built> {
@@ -76,8 +85,18 @@ async function buildDataset(rows: number): Promise<Built> {
   }
   const db = openStore(store, { readonly: true });
   const arrowPath = ensureArrowPath(db, store);
+  const arrowUtf8IdsPath = join(dir, 'ids-utf8.arrow');
+  if (!existsSync(arrowUtf8IdsPath)) {
+    const t = performance.now();
+    // In a child: the writer holds the file in memory, and a child's maxRSS starts from its
+    // parent's high-water mark on Linux (kept across fork + exec), which would skew every
+    // memory figure measured after it.
+    const w = spawnSync(process.execPath, [SELF, '--write-utf8-ids', store, arrowUtf8IdsPath], { stdio: 'inherit' });
+    if (w.status !== 0) throw new Error('writing the Utf8-id Arrow file failed');
+    log(`  built ${rows} rows: Arrow file with Utf8 id columns ${s(t)}`);
+  }
   db.close();
-  return { store, datasetId: 1, arrowPath };
+  return { store, datasetId: 1, arrowPath, arrowUtf8IdsPath };
 }
 
 function ensureArrowPath(db: Db, store: string): string {
@@ -136,12 +155,12 @@ function* singleIterate(db: Db, batchSize: number): Generator<ColumnBatch> {
   if (n > 0) yield emit();
 }
 
-type Contender = 'raw' | 'sqlite' | 'single-iterate' | 'sqlite-8192' | 'sqlite-65536' | 'arrow';
+type Contender = 'raw' | 'sqlite' | 'single-iterate' | 'sqlite-4096' | 'sqlite-65536' | 'arrow';
 const CONTENDERS: [Contender, string][] = [
   ['raw', '(a) raw stmt.raw().iterate()'],
   ['sqlite', `(b) iterBatches sqlite (batch ${DEFAULT_BATCH_SIZE})`],
   ['single-iterate', "(b') one streaming iterate()"],
-  ['sqlite-8192', "(b') iterBatches sqlite (batch 8192)"],
+  ['sqlite-4096', "(b') iterBatches sqlite (batch 4096)"],
   ['sqlite-65536', "(b') iterBatches sqlite (batch 65536)"],
   ['arrow', '(c) iterBatches arrow file'],
 ];
@@ -201,25 +220,42 @@ function throughput(built: Built, rows: number, reps: number): void {
   if (!arrowOk) log('  (c) skipped: no Arrow file');
 }
 
-function childPass(built: Built, backend: 'sqlite' | 'arrow'): { rows: number; maxRssMb: number; startRssMb: number; seconds: number } {
-  const r = spawnSync(process.execPath, [SELF, '--child', backend, built.store, built.arrowPath], { encoding: 'utf8' });
+function childPass(
+  built: Built,
+  backend: 'sqlite' | 'arrow' | 'arrow-utf8-ids',
+): { rows: number; maxRssMb: number; sampledPeakMb: number; startRssMb: number; seconds: number } {
+  const arrowPath = backend === 'arrow-utf8-ids' ? built.arrowUtf8IdsPath : built.arrowPath;
+  const r = spawnSync(process.execPath, [SELF, '--child', backend, built.store, arrowPath], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as { rows: number; maxRssMb: number; startRssMb: number; seconds: number };
+  return JSON.parse(r.stdout) as { rows: number; maxRssMb: number; sampledPeakMb: number; startRssMb: number; seconds: number };
 }
 
 /** Child: one full iterBatches pass over all columns; prints rows, peak RSS and time. */
 function child(backend: string, store: string, arrowPath: string): void {
   const db = openStore(store, { readonly: true });
-  const acc = backend === 'arrow' ? createArrowAccessor({ arrowPath, ...OPTS }) : createSqliteAccessor({ db, datasetId: 1, ...OPTS });
-  const startRssMb = process.memoryUsage().rss / 2 ** 20;
+  const acc = backend.startsWith('arrow') ? createArrowAccessor({ arrowPath, ...OPTS }) : createSqliteAccessor({ db, datasetId: 1, ...OPTS });
+  const startRssMb = process.memoryUsage.rss() / 2 ** 20;
   const t = performance.now();
-  const rows = drain(acc.iterBatches({ columns: COLUMNS }));
+  // Peak RSS sampled after every batch as well: resourceUsage().maxRSS can inherit the
+  // parent's high-water mark, the sample cannot (both are printed; the larger one is used).
+  let sampled = 0;
+  let rows = 0;
+  for (const b of acc.iterBatches({ columns: COLUMNS })) {
+    rows += b.length;
+    sampled = Math.max(sampled, process.memoryUsage.rss());
+  }
   const seconds = (performance.now() - t) / 1000;
-  process.stdout.write(JSON.stringify({ rows, maxRssMb: process.resourceUsage().maxRSS / 1024, startRssMb, seconds }));
+  process.stdout.write(JSON.stringify({ rows, maxRssMb: process.resourceUsage().maxRSS / 1024, sampledPeakMb: sampled / 2 ** 20, startRssMb, seconds }));
 }
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--child') return child(process.argv[3]!, process.argv[4]!, process.argv[5]!);
+  if (process.argv[2] === '--write-utf8-ids') {
+    const db = openStore(process.argv[3]!, { readonly: true });
+    writeTestArrowFile(db, process.argv[3]!, 1, { utf8Columns: ID_COLUMNS, path: process.argv[4]! });
+    db.close();
+    return;
+  }
   if (process.argv[2] === '--time') return timedPass(process.argv[3] as Contender, process.argv[4]!, process.argv[5]!);
   const rows = arg('--rows', 1_000_000);
   const big = arg('--big', 5_000_000);
@@ -229,11 +265,11 @@ async function main(): Promise<void> {
   throughput(small, rows, reps);
   const large = await buildDataset(big);
   log(`\nmemory: one full iterBatches pass over all columns in a child process (peak RSS = resourceUsage().maxRSS):`);
-  for (const backend of ['sqlite', 'arrow'] as const) {
+  for (const backend of ['sqlite', 'arrow', 'arrow-utf8-ids'] as const) {
     const a = childPass(small, backend);
     const b = childPass(large, backend);
-    log(`  ${backend.padEnd(6)} ${rows.toLocaleString('en-US')} rows: peak ${a.maxRssMb.toFixed(0)} MB (after open ${a.startRssMb.toFixed(0)} MB, ${a.seconds.toFixed(1)} s)`);
-    log(`  ${backend.padEnd(6)} ${big.toLocaleString('en-US')} rows: peak ${b.maxRssMb.toFixed(0)} MB (after open ${b.startRssMb.toFixed(0)} MB, ${b.seconds.toFixed(1)} s)`);
+    log(`  ${backend.padEnd(14)} ${rows.toLocaleString('en-US')} rows: peak ${a.maxRssMb.toFixed(0)} MB (sampled ${a.sampledPeakMb.toFixed(0)} MB, after open ${a.startRssMb.toFixed(0)} MB, ${a.seconds.toFixed(1)} s)`);
+    log(`  ${backend.padEnd(14)} ${big.toLocaleString('en-US')} rows: peak ${b.maxRssMb.toFixed(0)} MB (sampled ${b.sampledPeakMb.toFixed(0)} MB, after open ${b.startRssMb.toFixed(0)} MB, ${b.seconds.toFixed(1)} s)`);
     const ratio = b.maxRssMb / a.maxRssMb;
     log(`RATIO peak RSS ${backend} ${big}/${rows} rows = ${ratio.toFixed(2)} (target <= 1.20: ${ratio <= 1.2 ? 'met' : 'NOT met'})`);
   }

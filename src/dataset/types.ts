@@ -16,7 +16,7 @@ export type WhereCondition =
 
 export interface IterBatchesOptions {
   columns: readonly ColumnName[];
-  /** Rows per batch (default 4,096: DEFAULT_BATCH_SIZE, chosen by bench/accessor.bench.ts). */
+  /** Rows per batch (default 1,024: DEFAULT_BATCH_SIZE, chosen by bench/accessor.bench.ts). */
   batchSize?: number;
   where?: WhereClause;
 }
