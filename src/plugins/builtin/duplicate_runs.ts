@@ -18,7 +18,7 @@ const ID = 'duplicate_runs_v1';
 export const DEFAULT_WINDOW_MINUTES = 10;
 /** Rows may arrive slightly out of queue-time order; entries are kept this much longer. */
 const ORDER_SLACK_MS = 3_600_000;
-const SWEEP_EVERY = 50_000;
+const SWEEP_MIN = 4_096;
 /** Processes given their own finding (the recommendations cover all). */
 const TOP = 50;
 const EVIDENCE_GROUPS = 20;
@@ -55,12 +55,14 @@ export default definePlugin({
   run(ctx): PluginResult {
     assertKnownSettings(ID, ctx.config.plugin, ['window_minutes']);
     const windowMs = integerSetting(ID, ctx.config.plugin, 'window_minutes', DEFAULT_WINDOW_MINUTES, 1, 1440) * 60_000;
-    const last = new Map<string, Last>();
+    const last = new Map<string, Map<string, Last>>();
+    let entries = 0;
     const groups: DuplicateGroup[] = [];
     let rows = 0;
     let outOfOrder = 0;
     let rerunsAfterFailure = 0;
     let maxQueue = -Infinity;
+    let sweepAt = SWEEP_MIN;
     const runsOf = new Map<string, number>();
     const columns = ['process_queue_id', 'process_id', 'status', 'queue_dt', 'start_dt', 'end_dt', 'params', 'user_id', 'schedule_id'];
     for (const batch of ctx.dataset.iterBatches({ columns })) {
@@ -79,10 +81,14 @@ export default definePlugin({
         if (!Number.isFinite(q) || isCancelledStatus(status[i]) || schedule[i]) continue;
         runsOf.set(pid[i]!, (runsOf.get(pid[i]!) ?? 0) + 1);
         if (q > maxQueue) maxQueue = q;
-        const key = `${pid[i]}\u0001${params[i] ?? ''}`;
+        // Two levels, process then params: process ids come dictionary-decoded (one string
+        // object per value, its hash cached), so no per-row key string is built and hashed.
+        let byParams = last.get(pid[i]!);
+        if (!byParams) last.set(pid[i]!, (byParams = new Map()));
+        const paramsKey = params[i] ?? '';
         const end = ended[i]!;
         const run = (end - started[i]!) / 1000;
-        const prev = last.get(key);
+        const prev = byParams.get(paramsKey);
         let group = -1;
         if (prev) {
           if (q < prev.queue) {
@@ -107,11 +113,32 @@ export default definePlugin({
           }
         }
         if (group >= 0 && user[i] && !groups[group]!.users.includes(user[i]!)) groups[group]!.users.push(user[i]!);
-        last.set(key, { queue: q, until: Number.isFinite(end) && end > q ? end : q, failed: isFailureStatus(status[i]), group, qid: qid[i]!, user: user[i] ?? null });
+        const until = Number.isFinite(end) && end > q ? end : q;
+        if (prev) {
+          // Reuse the entry: one allocation per distinct (process, params), not per row.
+          prev.queue = q;
+          prev.until = until;
+          prev.failed = isFailureStatus(status[i]);
+          prev.group = group;
+          prev.qid = qid[i]!;
+          prev.user = user[i] ?? null;
+        } else {
+          byParams.set(paramsKey, { queue: q, until, failed: isFailureStatus(status[i]), group, qid: qid[i]!, user: user[i] ?? null });
+          entries++;
+        }
       }
-      if (last.size > SWEEP_EVERY) {
+      // Sweep once the map has doubled since the last sweep: amortized O(1) per row, and the
+      // map stays near the entries still inside the window (a small map hashes faster).
+      if (entries > sweepAt) {
         const horizon = maxQueue - windowMs - ORDER_SLACK_MS;
-        for (const [k, v] of last) if (v.until < horizon) last.delete(k);
+        entries = 0;
+        for (const byParams of last.values()) {
+          for (const [k, v] of byParams) {
+            if (v.until < horizon) byParams.delete(k);
+            else entries++;
+          }
+        }
+        sweepAt = Math.max(SWEEP_MIN, 2 * entries);
       }
     }
     const repeated = groups.reduce((n, g) => n + g.queueIds.length - 1, 0);

@@ -10,12 +10,27 @@ function norm(status: string | null | undefined): string {
   return (status ?? '').trim().toUpperCase().replace(/[\s-]+/g, '_');
 }
 
+// A log has a handful of distinct status values: classify each once, not once per row.
+const MEMO_CAP = 10_000;
+const failureMemo = new Map<string, boolean>();
+const cancelledMemo = new Map<string, boolean>();
+
+function memo(cache: Map<string, boolean>, set: ReadonlySet<string>, status: string | null | undefined): boolean {
+  if (status == null) return false;
+  let v = cache.get(status);
+  if (v === undefined) {
+    v = set.has(norm(status));
+    if (cache.size < MEMO_CAP) cache.set(status, v);
+  }
+  return v;
+}
+
 export function isFailureStatus(status: string | null | undefined): boolean {
-  return FAILURE_STATUSES.has(norm(status));
+  return memo(failureMemo, FAILURE_STATUSES, status);
 }
 
 export function isCancelledStatus(status: string | null | undefined): boolean {
-  return CANCELLED_STATUSES.has(norm(status));
+  return memo(cancelledMemo, CANCELLED_STATUSES, status);
 }
 
 /** The failure spellings recognised (for documentation and messages). */
