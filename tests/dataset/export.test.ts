@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tableFromIPC, Type } from 'apache-arrow';
+import { Int32, Table, tableFromIPC, tableToIPC, TimestampMillisecond, Type, Utf8, vectorFromArray } from 'apache-arrow';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -127,3 +127,31 @@ describe('dataset Arrow file (layout "1")', () => {
     }
   });
 });
+
+describe('Arrow input', () => {
+  it('reads zoned timestamps as instants, naive ones as wall times in --tz, ints as text', async () => {
+    const wall = Date.UTC(2025, 0, 15, 12, 0);
+    const table = new Table({
+      process_queue_id: vectorFromArray([7, 8], new Int32()),
+      process_id: vectorFromArray(['P', 'Q'], new Utf8()),
+      queue_dt: vectorFromArray([wall, wall], new TimestampMillisecond()),
+      start_dt: vectorFromArray([wall, null], new TimestampMillisecond('UTC')),
+      end_dt: vectorFromArray([wall + 60_000, null], new TimestampMillisecond('UTC')),
+    });
+    const file = join(dir, 'in.arrow');
+    writeFileSync(file, tableToIPC(table, 'file'));
+    const r = await ingestFile(config, { file, timezone: 'Europe/Berlin' });
+    expect(r.format).toBe('arrow');
+    const rows = new Database(config.store, { readonly: true }).prepare(`SELECT process_queue_id, queue_dt, start_dt, end_dt FROM jobs_${r.dataset.id} ORDER BY row_id`).all();
+    expect(rows).toEqual([
+      { process_queue_id: '7', queue_dt: wall - 3_600_000, start_dt: wall, end_dt: wall + 60_000 },
+      { process_queue_id: '8', queue_dt: wall - 3_600_000, start_dt: null, end_dt: null },
+    ]);
+    expect(r.quality.missingTimestamps).toEqual({ count: 1, lines: [2] });
+    // An Arrow *stream* (no footer) is refused with a clear message.
+    const stream = join(dir, 'stream.arrow');
+    writeFileSync(stream, tableToIPC(table, 'stream'));
+    await expect(ingestFile(config, { file: stream })).rejects.toThrow(/not an Arrow IPC file|footer is missing/);
+  });
+});
+

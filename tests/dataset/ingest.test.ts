@@ -207,6 +207,25 @@ describe('ingestFile refuses bad input with file, line and an untouched store', 
     });
   }
 
+  it('reads a UTF-8 BOM, CRLF line ends and quoted multi-line fields, and reports start lines after them', async () => {
+    const text =
+      '\uFEFFprocess_queue_id,process_id,queue_dt,start_dt,end_dt,NOTE\r\n' +
+      '1,P,2025-01-01 00:00,2025-01-01 00:01,2025-01-01 00:02,"two\r\nlines"\r\n' +
+      '\r\n' +
+      '2,P,2025-01-01 00:00,2025-01-01 00:03,2025-01-01 00:02,x\r\n';
+    const r = await ingestFile(config, { file: write('crlf.csv', text) });
+    expect(r.mapping).toMatchObject({ process_queue_id: 'process_queue_id' });
+    expect(r.extraColumns).toEqual(['NOTE']);
+    // Row 2 starts on line 5: header, a two-line record, a blank line.
+    expect(r.quality.endBeforeStart).toEqual({ count: 1, lines: [5] });
+    const d = db();
+    expect(d.prepare('SELECT extra_json FROM jobs_2 WHERE row_id = 1').pluck().get()).toBe('{"NOTE":"two\\r\\nlines"}');
+    expect(d.prepare('SELECT source_line FROM jobs_2 ORDER BY row_id').pluck().all()).toEqual([2, 5]);
+    d.close();
+    const bad = await refused({ file: write('crlf-bad.csv', text.replace('2025-01-01 00:03', '2025-04-31 00:03')) });
+    expect(bad.line).toBe(5);
+  });
+
   it('end before start is kept, flagged and counted, not refused', async () => {
     const r = await ingestFile(config, { file: write('late.csv', 'process_queue_id,process_id,queue_dt,start_dt,end_dt\n9,P,2025-01-01 00:00,2025-01-01 00:10,2025-01-01 00:05\n') });
     expect(r.quality.endBeforeStart).toEqual({ count: 1, lines: [2] });
