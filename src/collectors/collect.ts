@@ -77,10 +77,13 @@ export async function collectFacts(options: CollectOptions): Promise<CollectedFa
   const input = loadReportInput(db, run.id);
   const executions = getExecutions(db, run.id);
   const execById = new Map(executions.map((e) => [e.pluginId, e]));
+  // Inputs the user named are checked before the slow work (discovery, type-checked scan).
+  const ref = reference(options, run);
+  const landmarks = landmarksForScan(config.knownIssues.file);
+  const taxonomy = loadTaxonomy(config.policies.taxonomy);
   const registry = options.plugins ?? (await discoverPlugins({ dirs: config.plugins.dirs, packages: config.plugins.packages, rootDir: config.rootDir }));
   const discovered = new Map(registry.map((p) => [p.manifest.id, p]));
   const discoveredIds = new Set(discovered.keys());
-  const taxonomy = loadTaxonomy(config.policies.taxonomy);
 
   // Scan what is on disk now: the discovered plugins, and run plugins no longer discovered whose file remains.
   const targets: PluginScanTarget[] = [
@@ -121,12 +124,10 @@ export async function collectFacts(options: CollectOptions): Promise<CollectedFa
   subjects.sort(byId);
 
   const runSubject: CollectedSubject = { kind: 'run', id: String(run.id) };
-  const landmarks = landmarksForScan(config.knownIssues.file);
   // Discovery = not a landmark: landmarks count only in mode on (mode off loads none).
   const counts = runInsightFacts(executions, run.knownIssuesMode === 'on' ? landmarks : []);
   runSubject['insights'] = counts.insights;
   runSubject['contract'] = counts.contract;
-  const ref = reference(options, run);
   runSubject['novelty'] = noveltyFacts(runSignatures(db, run.id), ref.ref, ref.reason, options.requireReference);
   // Leakage needs the run's outputs; a run imported without them leaves the facts unknown.
   if (run.outDir !== null && existsSync(run.outDir)) runSubject['knownIssues'] = scanRunOutputs(run.outDir, landmarks);
