@@ -154,7 +154,7 @@ function summarySection(model: ReportModel): string {
       total.basisCount === 0 ? '—' : esc(fmtSeconds(total.seconds)),
       total.basisCount === 0
         ? 'no recommendation has a modeled figure in seconds'
-        : `sum of ${fmtNumber(total.basisCount)} modeled recommendation${total.basisCount === 1 ? '' : 's'}, each with its basis; estimates may overlap`,
+        : `sum over the ${fmtNumber(total.basisCount)} recommendation${total.basisCount === 1 ? '' : 's'} modeled in seconds, each with its basis; estimates may overlap`,
       true,
     ),
     tile('Batch sequences', fmtNumber(model.sequences.length), model.sequences.length === 0 ? 'none found' : `${fmtNumber(callsReduced)} fewer calls estimated in total`),

@@ -161,7 +161,7 @@ describe('dashboard.html: the same numbers as report.md', () => {
 
   it('summary: total modeled seconds with the number of recommendations behind it', () => {
     expect(modeledSecondsTotal(model.recommendations)).toEqual({ seconds: 10_800, basisCount: 2 });
-    expect(html).toContain('<span class="big">10,800 s (3 h)</span><div class="sub">sum of 2 modeled recommendations');
+    expect(html).toContain('<span class="big">10,800 s (3 h)</span><div class="sub">sum over the 2 recommendations modeled in seconds, each with its basis');
     expect(modeledSecondsTotal([])).toEqual({ seconds: 0, basisCount: 0 });
   });
 

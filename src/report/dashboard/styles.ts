@@ -145,6 +145,11 @@ footer.colophon { border-top: 1px solid var(--line); color: var(--muted); font-s
   .months li { background: var(--neutral-bg); }
   tr[hidden] { display: table-row !important; }
   .table-wrap { overflow: visible; border: 0; }
+  table { min-width: 0; }
+  td.text, td.impact { min-width: 0; }
+  th, td { padding: 4px 6px; }
+  th button.sort::after { content: none !important; }
+  code { border: 0; padding: 0; background: none; }
   thead { display: table-header-group; }
   tr, .card, .tile { break-inside: avoid; }
   .links a::after { content: " (" attr(href) ")"; color: var(--muted); }
