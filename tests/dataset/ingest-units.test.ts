@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../../src/common/errors.ts';
 import { createDatasetIndexesSql, createDatasetTablesSql, createTimestampParser, datasetFingerprint, FINGERPRINT_DOMAIN, openStore, parseMapFlags, parseParams, resolveMapping } from '../../src/dataset/index.ts';
 import { locateInvalidUtf8, Utf8Checker } from '../../src/dataset/ingest/utf8.ts';
+import { queueIdAfter } from '../../src/dataset/ingest/normalize.ts';
 import { redactValue } from '../../src/dataset/index.ts';
 import { tempDir } from '../helpers/cli.ts';
 
@@ -167,6 +168,21 @@ describe('fingerprint', () => {
       )
       .digest('hex');
     expect(fingerprintOf(rowsIn, extra)).toBe(expected);
+  });
+});
+
+describe('queue-id order of the sorted fast path', () => {
+  it('is a strict total order: integers numerically, before other ids in code-unit order', () => {
+    expect(queueIdAfter('10', '9')).toBe(true);
+    expect(queueIdAfter('9', '10')).toBe(false);
+    expect(queueIdAfter('10', '10')).toBe(false);
+    expect(queueIdAfter('A1', '99999999999999999999')).toBe(true);
+    expect(queueIdAfter('5', 'A1')).toBe(false);
+    expect(queueIdAfter('007', '7')).toBe(true);
+    expect(queueIdAfter('7', '007')).toBe(false);
+    expect(queueIdAfter('B', 'A')).toBe(true);
+    const ids = ['0', '2', '10', '123456789012345678901', '007', 'A', 'a'];
+    for (let i = 1; i < ids.length; i++) for (let j = 0; j < i; j++) expect([ids[i], ids[j], queueIdAfter(ids[i]!, ids[j]!)]).toEqual([ids[i], ids[j], true]);
   });
 });
 

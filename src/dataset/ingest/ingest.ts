@@ -122,6 +122,10 @@ async function ingestInto(
           writer.flush();
           return rowStmt.get(rowId) as (string | number | null)[];
         },
+        storedQueueIds: () => {
+          writer.flush();
+          return db.prepare(`SELECT process_queue_id, row_id FROM ${jobs}`).raw(true).iterate() as IterableIterator<[string, number]>;
+        },
       },
     });
     if (parent) {

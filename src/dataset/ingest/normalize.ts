@@ -34,6 +34,8 @@ export interface RowOutput {
   addParam(rowId: number, key: string, value: string): void;
   /** The stored row with this row id, in JOB_COLUMNS order (to compare a duplicate queue id). */
   storedRow(rowId: number): readonly Value[];
+  /** Queue id → row id of every row stored so far (when de-duplication switches to the map). */
+  storedQueueIds(): Iterable<[string, number]>;
 }
 
 export interface NormalizerOptions {
@@ -77,8 +79,13 @@ export class RowNormalizer implements RowSink {
   private roleSrc = new Int32Array(ROLE_COUNT).fill(-1);
   private extraSrc: { index: number; prefix: string; redact: boolean }[] = [];
   private redaction: RedactionPlan | undefined;
-  /** queue id → row id of every stored row (de-duplication). */
-  private readonly seen = new Map<string, number>();
+  /**
+   * De-duplication. Exports are usually sorted by queue id: while every id is greater than the
+   * one before (queueIdAfter), no id can repeat and no map is needed. The first id out of order
+   * switches to a map of queue id → row id, seeded from the rows stored so far.
+   */
+  private seen: Map<string, number> | null = null;
+  private lastQid = '';
   private nextRowId: number;
   private readonly vals: Value[] = new Array<Value>(JOB_COLUMNS.length).fill(null);
   private extraNames: string[] = [];
@@ -91,7 +98,7 @@ export class RowNormalizer implements RowSink {
 
   /** Rows already in the dataset (append): their hashes count for dedup and the fingerprint. */
   seedExisting(queueId: string, rowId: number): void {
-    this.seen.set(queueId, rowId);
+    (this.seen ??= new Map()).set(queueId, rowId);
     if (rowId >= this.nextRowId) this.nextRowId = rowId + 1;
   }
 
@@ -225,7 +232,14 @@ export class RowNormalizer implements RowSink {
     }
     vals[EXTRA_AT] = extra === null ? null : `${extra}}`;
     // De-duplicate by queue id: an identical row is merged, a different one refused.
-    const prev = this.seen.get(qid!);
+    let prev: number | undefined;
+    if (this.seen === null) {
+      if (this.nextRowId === o.firstRowId || queueIdAfter(qid!, this.lastQid)) this.lastQid = qid!;
+      else {
+        this.seen = new Map(o.out.storedQueueIds());
+        prev = this.seen.get(qid!);
+      }
+    } else prev = this.seen.get(qid!);
     if (prev !== undefined) {
       const stored = o.out.storedRow(prev);
       let same = true;
@@ -252,7 +266,7 @@ export class RowNormalizer implements RowSink {
       else note(this.quality.missingTimestamps, line);
     } else if (end === null) note(this.quality.missingTimestamps, line);
     const rowId = this.nextRowId++;
-    this.seen.set(qid!, rowId);
+    this.seen?.set(qid!, rowId);
     vals[0] = rowId;
     vals[LINE_AT] = line;
     o.out.addJob(vals);
@@ -287,4 +301,28 @@ function lateStandIns(header: readonly string[], overrides: Readonly<Record<stri
     if (role !== undefined) present.add(role);
   }
   return (['start_dt', 'end_dt'] as const).filter((r) => !present.has(r)).map((r) => `\u0000${r}`);
+}
+
+/**
+ * A strict total order on queue ids for the sorted fast path: canonical decimal integers
+ * ("0", "17", no sign or leading zero) numerically and before every other id, the rest by
+ * UTF-16 code units. True when `qid` comes strictly after `prev`.
+ */
+export function queueIdAfter(qid: string, prev: string): boolean {
+  const a = isCanonicalInteger(qid);
+  const b = isCanonicalInteger(prev);
+  if (a !== b) return a ? false : true;
+  if (a && qid.length !== prev.length) return qid.length > prev.length;
+  return qid > prev;
+}
+
+function isCanonicalInteger(s: string): boolean {
+  const n = s.length;
+  if (n === 0) return false;
+  if (n > 1 && s.charCodeAt(0) === 48) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
