@@ -155,6 +155,16 @@ describe('dashboard.html in Chromium', () => {
     expect(closes.slice(present.length).every((c) => c === null)).toBe(true); // rows without a month last
     await page.keyboard.press('Space');
     expect(await page.getAttribute('th[data-sort="close"]', 'aria-sort')).toBe('descending');
+    // Action type and modeled seconds sort too (seconds: largest first on the first press).
+    await page.click('th[data-sort="action"] button');
+    const actions = await page.$$eval('#recs-table tbody tr', (rows) => rows.map((r) => r.getAttribute('data-action') ?? ''));
+    expect(actions).toEqual([...actions].sort());
+    await page.click('th[data-sort="seconds"] button');
+    expect(await page.getAttribute('th[data-sort="seconds"]', 'aria-sort')).toBe('descending');
+    const seconds = await page.$$eval('#recs-table tbody tr', (rows) => rows.map((r) => r.getAttribute('data-seconds')));
+    const numbers = seconds.filter((v): v is string => v !== null).map(Number);
+    expect(numbers).toEqual([...numbers].sort((a, b) => b - a));
+    expect(seconds.slice(numbers.length).every((v) => v === null)).toBe(true);
     await page.context().close();
   });
 

@@ -40,19 +40,20 @@ export const DASHBOARD_SCRIPT = `
     table.classList.toggle('is-filtered', shown < rows.length);
   }
 
-  function sortValue(row, key) {
+  function sortValue(row, key, numeric) {
     var raw = row.getAttribute('data-' + key);
     if (raw === null || raw === '') return null;
-    return key === 'close' ? raw : Number(raw);
+    return numeric ? Number(raw) : raw;
   }
 
   // Missing values sort last in both directions; ties keep the rank order.
   function sortBy(header, direction) {
     var key = header.getAttribute('data-sort');
+    var numeric = header.getAttribute('data-sort-type') === 'number';
     var sign = direction === 'ascending' ? 1 : -1;
     var sorted = rows.slice().sort(function (a, b) {
-      var va = sortValue(a, key);
-      var vb = sortValue(b, key);
+      var va = sortValue(a, key, numeric);
+      var vb = sortValue(b, key, numeric);
       if (va === null || vb === null) {
         if (va !== vb) return va === null ? 1 : -1;
       } else if (va !== vb) {
