@@ -14,11 +14,12 @@ import { batchGroupSequenceId } from '../../insights/index.ts';
 import { parseParams } from '../../dataset/index.ts';
 import { definePlugin } from '../sdk.ts';
 import { PLUGIN_API_VERSION, type BatchGroupCandidate, type Finding, type PluginContext, type PluginResult, type Recommendation } from '../types.ts';
+import { assertKnownSettings, integerSetting } from './lib/config.ts';
 import { byString, fmtSeconds, isoUtc, pct, quantileSorted, round } from './lib/stats.ts';
 import { localClock } from './lib/time.ts';
 
 const ID = 'batch_input_clusters_v1';
-/** Fewest calls in one close for a process to count as a batch-input candidate. */
+/** Fewest calls in one close for a process to count as a batch-input candidate (setting min_calls). */
 export const MIN_CALLS = 20;
 /** Share of calls that must carry a distinct value of the changing key ("one value per call"). */
 export const MIN_DISTINCT_SHARE = 0.5;
@@ -211,7 +212,7 @@ function collectCohorts(ctx: PluginContext, candidates: Cohort[], closeMonth: (m
 }
 
 /** Candidate edges: dependency links first; the key-order fallback only between unlinked cohorts. */
-export function chainEdges(cohorts: readonly Cohort[], links: ReadonlyMap<string, number>): Edge[] {
+export function chainEdges(cohorts: readonly Cohort[], links: ReadonlyMap<string, number>, minCalls = MIN_CALLS): Edge[] {
   const edges: Edge[] = [];
   const linked = new Set<number>();
   for (const [k, weight] of links) {
@@ -235,7 +236,7 @@ export function chainEdges(cohorts: readonly Cohort[], links: ReadonlyMap<string
         if (tb.queue >= ta.end) after++;
       }
       const smaller = Math.min(a.valueTimes.size, b.valueTimes.size);
-      if (smaller >= MIN_CALLS * MIN_DISTINCT_SHARE && shared >= MIN_ORDER_SHARE * smaller && after >= MIN_ORDER_SHARE * shared) {
+      if (smaller >= minCalls * MIN_DISTINCT_SHARE && shared >= MIN_ORDER_SHARE * smaller && after >= MIN_ORDER_SHARE * shared) {
         edges.push({ from: a.index, to: b.index, weight: after, via: 'key order' });
       }
     }
@@ -324,6 +325,8 @@ export default definePlugin({
   access: 'iter_batches',
   description: 'Processes called many times in one close with exactly one changing parameter key, chained into the sequences they run in: run each sequence once per close with the key values as a list.',
   run(ctx): PluginResult {
+    assertKnownSettings(ID, ctx.config.plugin, ['min_calls']);
+    const minCalls = integerSetting(ID, ctx.config.plugin, 'min_calls', MIN_CALLS, 2, 1_000_000);
     const info = ctx.dataset.info();
     const clock = localClock(info.timezone, ctx.config.closeWindow);
     const closeMonth = (ms: number) => clock.closeMonth(ms);
@@ -334,7 +337,7 @@ export default definePlugin({
     const sorted = [...scan.cohorts.values()].sort((a, b) => byString(a.process, b.process) || byString(a.month, b.month));
     const candidates: Cohort[] = [];
     for (const c of sorted) {
-      if (c.dead || c.varyingKey === null || c.calls < MIN_CALLS) continue;
+      if (c.dead || c.varyingKey === null || c.calls < minCalls) continue;
       const distinct = c.distinct!.size;
       if (distinct < MIN_DISTINCT_SHARE * c.calls) continue;
       const fixed = [...c.first].filter(([k]) => k !== c.varyingKey).map(([k, v]) => `${k}=${v.split(KEY_SEP).join('|')}`).sort(byString).join(';');
@@ -348,13 +351,14 @@ export default definePlugin({
     if (candidates.length === 0) {
       return naResult(
         'no batch-input cluster',
-        `no process was called at least ${MIN_CALLS} times in one close month with exactly one parameter key changing between calls (${metrics['cohorts']} process × close-month cohorts checked)`,
+        `no process was called at least ${minCalls} times in one close month with exactly one parameter key changing between calls (${metrics['cohorts']} process × close-month cohorts checked)`,
         metrics,
       );
     }
     const { links, linkedRows } = collectCohorts(ctx, candidates, closeMonth);
     metrics['linked_rows'] = linkedRows;
-    const sequences = chains(candidates, chainEdges(candidates, links));
+    metrics['min_calls'] = minCalls;
+    const sequences = chains(candidates, chainEdges(candidates, links, minCalls));
     metrics['sequences'] = sequences.length;
 
     const findings: Finding[] = [];

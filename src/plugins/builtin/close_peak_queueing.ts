@@ -12,6 +12,7 @@
  * One pass, memory 24 × processes plus 48 fixed-size wait histograms.
  */
 import { definePlugin } from '../sdk.ts';
+import { assertKnownSettings } from './lib/config.ts';
 import { PLUGIN_API_VERSION, type Finding, type PluginResult, type Recommendation } from '../types.ts';
 import { byString, fmtSeconds, HIST_BINS, histBin, histQuantile, pct, round } from './lib/stats.ts';
 import { localClock } from './lib/time.ts';
@@ -86,6 +87,8 @@ export default definePlugin({
   access: 'iter_batches',
   description: 'Hours of the month-end close with queue wait far above the non-close baseline, the processes that carry it, and which of them can move.',
   run(ctx): PluginResult {
+    // No settings: a misspelt one must not pass silently.
+    assertKnownSettings(ID, ctx.config.plugin, []);
     const info = ctx.dataset.info();
     const clock = localClock(info.timezone, ctx.config.closeWindow);
     const close: Acc[] = Array.from({ length: 24 }, newAcc);

@@ -19,6 +19,8 @@ export const DEFAULT_WINDOW_MINUTES = 10;
 /** Rows may arrive slightly out of queue-time order; entries are kept this much longer. */
 const ORDER_SLACK_MS = 3_600_000;
 const SWEEP_MIN = 4_096;
+/** Share of rows out of queue order per (process, params) above which the result is degraded. */
+const ORDER_TOLERANCE = 0.01;
 /** Processes given their own finding (the recommendations cover all). */
 const TOP = 50;
 const EVIDENCE_GROUPS = 20;
@@ -33,6 +35,12 @@ interface Last {
   group: number;
   qid: string;
   user: string | null;
+}
+
+interface ProcessState {
+  maxQueue: number;
+  runs: number;
+  byParams: Map<string, Last>;
 }
 
 export interface DuplicateGroup {
@@ -55,15 +63,15 @@ export default definePlugin({
   run(ctx): PluginResult {
     assertKnownSettings(ID, ctx.config.plugin, ['window_minutes']);
     const windowMs = integerSetting(ID, ctx.config.plugin, 'window_minutes', DEFAULT_WINDOW_MINUTES, 1, 1440) * 60_000;
-    const last = new Map<string, Map<string, Last>>();
+    // Per process: its latest queue time and its recent submissions by params. The sweep
+    // horizon is per process, so a log sorted by process (then time) is read correctly too.
+    const last = new Map<string, ProcessState>();
     let entries = 0;
     const groups: DuplicateGroup[] = [];
     let rows = 0;
     let outOfOrder = 0;
     let rerunsAfterFailure = 0;
-    let maxQueue = -Infinity;
     let sweepAt = SWEEP_MIN;
-    const runsOf = new Map<string, number>();
     const columns = ['process_queue_id', 'process_id', 'status', 'queue_dt', 'start_dt', 'end_dt', 'params', 'user_id', 'schedule_id'];
     for (const batch of ctx.dataset.iterBatches({ columns })) {
       const qid = batch.columns['process_queue_id'] as (string | null)[];
@@ -79,12 +87,13 @@ export default definePlugin({
         rows++;
         const q = queued[i]!;
         if (!Number.isFinite(q) || isCancelledStatus(status[i]) || schedule[i]) continue;
-        runsOf.set(pid[i]!, (runsOf.get(pid[i]!) ?? 0) + 1);
-        if (q > maxQueue) maxQueue = q;
         // Two levels, process then params: process ids come dictionary-decoded (one string
         // object per value, its hash cached), so no per-row key string is built and hashed.
-        let byParams = last.get(pid[i]!);
-        if (!byParams) last.set(pid[i]!, (byParams = new Map()));
+        let proc = last.get(pid[i]!);
+        if (!proc) last.set(pid[i]!, (proc = { maxQueue: q, runs: 0, byParams: new Map() }));
+        proc.runs++;
+        if (q > proc.maxQueue) proc.maxQueue = q;
+        const byParams = proc.byParams;
         const paramsKey = params[i] ?? '';
         const end = ended[i]!;
         const run = (end - started[i]!) / 1000;
@@ -130,11 +139,11 @@ export default definePlugin({
       // Sweep once the map has doubled since the last sweep: amortized O(1) per row, and the
       // map stays near the entries still inside the window (a small map hashes faster).
       if (entries > sweepAt) {
-        const horizon = maxQueue - windowMs - ORDER_SLACK_MS;
         entries = 0;
-        for (const byParams of last.values()) {
-          for (const [k, v] of byParams) {
-            if (v.until < horizon) byParams.delete(k);
+        for (const proc of last.values()) {
+          const horizon = proc.maxQueue - windowMs - ORDER_SLACK_MS;
+          for (const [k, v] of proc.byParams) {
+            if (v.until < horizon) proc.byParams.delete(k);
             else entries++;
           }
         }
@@ -143,7 +152,12 @@ export default definePlugin({
     }
     const repeated = groups.reduce((n, g) => n + g.queueIds.length - 1, 0);
     const metrics: Record<string, number> = { rows, duplicate_groups: groups.length, repeated_runs: repeated, repeated_run_seconds: round(groups.reduce((s, g) => s + g.repeatedRunSeconds, 0)), reruns_after_failure: rerunsAfterFailure, out_of_order_rows: outOfOrder, window_minutes: windowMs / 60_000 };
+    // Repeats are checked against the latest identical submission: a log whose rows are not in
+    // queue-time order per process cannot be read that way, and says so instead of passing.
+    const unordered = outOfOrder > ORDER_TOLERANCE * rows;
+    const orderReason = `${outOfOrder} rows (${round((100 * outOfOrder) / Math.max(1, rows))}%) were queued before an earlier row of the same process and parameters; they were not checked (export the log sorted by queue time)`;
     if (groups.length === 0) {
+      if (unordered) return { status: 'degraded', summary: 'log not in queue-time order', reason: orderReason, metrics, findings: [], recommendations: [] };
       return {
         status: 'na',
         summary: 'no duplicate runs',
@@ -158,7 +172,7 @@ export default definePlugin({
     const ranked = [...byProcess.entries()]
       .map(([process, gs]) => {
         const repeatedRuns = gs.reduce((n, g) => n + g.queueIds.length - 1, 0);
-        return { process, groups: gs, repeated: repeatedRuns, runs: runsOf.get(process) ?? 0, share: repeatedRuns / (runsOf.get(process) ?? 1), seconds: gs.reduce((s, g) => s + g.repeatedRunSeconds, 0) };
+        return { process, groups: gs, repeated: repeatedRuns, runs: last.get(process)?.runs ?? 0, share: repeatedRuns / (last.get(process)?.runs ?? 1), seconds: gs.reduce((s, g) => s + g.repeatedRunSeconds, 0) };
       })
       .sort((a, b) => b.seconds - a.seconds || b.repeated - a.repeated || byString(a.process, b.process));
     const accidental = ranked.filter((p) => p.share <= MAX_REPEAT_SHARE);
@@ -219,7 +233,8 @@ export default definePlugin({
       };
     }
     return {
-      status: 'ok',
+      status: unordered ? 'degraded' : 'ok',
+      ...(unordered ? { reason: orderReason } : {}),
       summary: `${accidental.reduce((n, p) => n + p.groups.length, 0)} groups of identical submissions (${accidental.reduce((n, p) => n + p.repeated, 0)} repeated runs, ${fmtSeconds(accidental.reduce((n, p) => n + p.seconds, 0))} of run time) across ${accidental.length} processes${habitual.length ? `; ${habitual.length} more repeat identical submissions habitually (no saving claimed)` : ''}.`,
       metrics,
       findings,

@@ -7,6 +7,7 @@
  * process plus one entry per recently failed (process, params).
  */
 import { definePlugin } from '../sdk.ts';
+import { assertKnownSettings } from './lib/config.ts';
 import { PLUGIN_API_VERSION, type Finding, type PluginResult, type Recommendation } from '../types.ts';
 import { byString, fmtSeconds, pct, round, wilsonLower } from './lib/stats.ts';
 import { FAILURE_STATUS_NAMES, isCancelledStatus, isFailureStatus } from './lib/status.ts';
@@ -27,6 +28,8 @@ interface ProcessStats {
   reruns: number;
   rerunSeconds: number;
   statuses: Map<string, number>;
+  /** Latest queue time of the process: the rerun-window sweep is per process, so a log sorted by process reads correctly. */
+  maxQueue: number;
 }
 
 export default definePlugin({
@@ -37,11 +40,12 @@ export default definePlugin({
   access: 'iter_batches',
   description: 'Processes whose failure rate is confidently above the rest of the log, with the run seconds their failed attempts and reruns cost.',
   run(ctx): PluginResult {
+    // No settings: a misspelt one must not pass silently.
+    assertKnownSettings(ID, ctx.config.plugin, []);
     const stats = new Map<string, ProcessStats>();
     const failedAt = new Map<string, number>();
     const statusesSeen = new Map<string, number>();
     let rows = 0;
-    let maxQueue = -Infinity;
     const columns = ['process_id', 'status', 'queue_dt', 'start_dt', 'end_dt', 'params'];
     for (const batch of ctx.dataset.iterBatches({ columns })) {
       const pid = batch.columns['process_id'] as (string | null)[];
@@ -57,11 +61,11 @@ export default definePlugin({
         if (st == null || st.trim() === '' || p == null || isCancelledStatus(st)) continue;
         statusesSeen.set(st, (statusesSeen.get(st) ?? 0) + 1);
         let s = stats.get(p);
-        if (!s) stats.set(p, (s = { process: p, runs: 0, failures: 0, failedRunSeconds: 0, reruns: 0, rerunSeconds: 0, statuses: new Map() }));
+        if (!s) stats.set(p, (s = { process: p, runs: 0, failures: 0, failedRunSeconds: 0, reruns: 0, rerunSeconds: 0, statuses: new Map(), maxQueue: -Infinity }));
         s.runs++;
         const run = (ended[i]! - started[i]!) / 1000;
         const q = queued[i]!;
-        if (q > maxQueue) maxQueue = q;
+        if (q > s.maxQueue) s.maxQueue = q;
         const key = `${p}\u0001${params[i] ?? ''}`;
         const prevFail = failedAt.get(key);
         if (prevFail !== undefined && q >= prevFail && q - prevFail <= RERUN_WINDOW_MS) {
@@ -77,7 +81,9 @@ export default definePlugin({
           failedAt.set(key, Number.isFinite(end) ? end : q);
         }
       }
-      if (failedAt.size > SWEEP_EVERY) for (const [k, t] of failedAt) if (t < maxQueue - RERUN_WINDOW_MS) failedAt.delete(k);
+      if (failedAt.size > SWEEP_EVERY) {
+        for (const [k, t] of failedAt) if (t < stats.get(k.slice(0, k.indexOf('\u0001')))!.maxQueue - RERUN_WINDOW_MS) failedAt.delete(k);
+      }
     }
     let totalRuns = 0;
     let totalFailures = 0;

@@ -9,6 +9,7 @@
  * per-row storage. Medians are therefore accurate to one histogram bin (about ±4.5%).
  */
 import { definePlugin } from '../sdk.ts';
+import { assertKnownSettings } from './lib/config.ts';
 import { PLUGIN_API_VERSION, type Finding, type PluginResult, type Recommendation } from '../types.ts';
 import { byString, fmtSeconds, HIST_BINS, histBin, histCount, histQuantile, round } from './lib/stats.ts';
 import { isCancelledStatus, isFailureStatus } from './lib/status.ts';
@@ -46,6 +47,8 @@ export default definePlugin({
   access: 'iter_batches',
   description: 'Machines on which most processes run consistently slower than on the other machines, with the modeled saving of routing them elsewhere.',
   run(ctx): PluginResult {
+    // No settings: a misspelt one must not pass silently.
+    assertKnownSettings(ID, ctx.config.plugin, []);
     // process → machine → cell; the process total is kept alongside for the subtraction.
     const cells = new Map<string, Map<string, Cell>>();
     const totals = new Map<string, Cell>();

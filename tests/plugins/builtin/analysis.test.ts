@@ -3,6 +3,7 @@
  * satisfy the insight contract, are deterministic, and answer `na` with a reason where the
  * pattern is absent.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HarnessError } from '../../../src/common/index.ts';
@@ -13,7 +14,7 @@ import duplicateRuns from '../../../src/plugins/builtin/duplicate_runs.ts';
 import closePeakQueueing from '../../../src/plugins/builtin/close_peak_queueing.ts';
 import failingProcess from '../../../src/plugins/builtin/failing_process.ts';
 import slowMachine from '../../../src/plugins/builtin/slow_machine.ts';
-import { ROOT } from '../../helpers/cli.ts';
+import { ROOT, tempDir } from '../../helpers/cli.ts';
 import { ingestedDataset, runPlugin, synthDataset, type TestDataset } from './harness.ts';
 
 let synth: TestDataset;
@@ -90,6 +91,14 @@ describe('batch_input_clusters_v1', () => {
     expect(n.recommendations).toEqual([]);
   });
 
+  it('takes min_calls from the settings, strictly', async () => {
+    const strict = await runPlugin(batchInputClusters, byOrder, { min_calls: 40 });
+    expect(strict.status).toBe('na');
+    expect(strict.reason).toMatch(/called at least 40 times/);
+    await expect(runPlugin(batchInputClusters, byOrder, { min_calls: 1 })).rejects.toThrow(/min_calls must be an integer from 2 to 1000000; got 1/);
+    await expect(runPlugin(batchInputClusters, byOrder, { minCalls: 5 })).rejects.toThrow(/unknown setting "minCalls"/);
+  });
+
   it('keeps every value of a key repeated in one params string (split on the first "=")', () => {
     expect([...paramMap('BUSINESS_UNIT=BU1;BUSINESS_UNIT=US001;R=a=b')]).toEqual([
       ['BUSINESS_UNIT', 'BU1\u0001US001'],
@@ -138,6 +147,40 @@ describe('duplicate_runs_v1', () => {
     expect(n.reason).toMatch(/no process was queued again with identical parameters within 10 minutes/);
   });
 
+  it('reads a log sorted by process (then time) the same as one sorted by queue time', async () => {
+    const [header, ...lines] = readFileSync(synth.csv, 'utf8').trimEnd().split('\n');
+    const key = (l: string) => { const f = l.split(','); return `${f[1]}\u0000${f[5]}\u0000${f[0]}`; };
+    const sorted = join(tempDir(), 'by-process.csv');
+    writeFileSync(sorted, `${[header, ...lines.sort((a, b) => (key(a) < key(b) ? -1 : 1))].join('\n')}\n`);
+    const ds = await ingestedDataset(sorted);
+    try {
+      const s2 = await runPlugin(duplicateRuns, ds);
+      expect(s2.status).toBe('ok');
+      expect(s2.metrics['duplicate_groups']).toBe(r.metrics['duplicate_groups']);
+      expect(s2.recommendations.map((x) => [x.where, x.modeled_delta_seconds])).toEqual(r.recommendations.map((x) => [x.where, x.modeled_delta_seconds]));
+      const f2 = await runPlugin(failingProcess, ds);
+      const f1 = await runPlugin(failingProcess, synth);
+      expect(f2.findings.map((f) => f.evidence)).toEqual(f1.findings.map((f) => f.evidence));
+    } finally {
+      ds.close();
+    }
+  });
+
+  it('is degraded, saying why, when rows are not in queue order per process', async () => {
+    const [header, ...lines] = readFileSync(join(ROOT, 'fixtures/analysis/chain-by-order.csv'), 'utf8').trimEnd().split('\n');
+    const reversed = join(tempDir(), 'reversed.csv');
+    writeFileSync(reversed, `${[header, ...lines.reverse()].join('\n')}\n`);
+    const ds = await ingestedDataset(reversed);
+    try {
+      const d = await runPlugin(duplicateRuns, ds);
+      expect(d.status).toBe('degraded');
+      expect(d.reason).toMatch(/^29 rows \(19\.3%\) were queued before an earlier row of the same process and parameters/);
+      expect(d.recommendations).toEqual([]);
+    } finally {
+      ds.close();
+    }
+  });
+
   it('refuses a bad or unknown setting with a HarnessError naming it', async () => {
     await expect(runPlugin(duplicateRuns, tiny, { window_minutes: 0 })).rejects.toThrow(HarnessError);
     await expect(runPlugin(duplicateRuns, tiny, { window_minutes: '10' })).rejects.toThrow(/window_minutes must be an integer from 1 to 1440; got "10"/);
@@ -164,6 +207,12 @@ describe('failing_process_v1', () => {
 
   it('is deterministic', async () => {
     expect(await runPlugin(failingProcess, synth)).toEqual(r);
+  });
+
+  it('has no settings: any setting is refused by name (as for slow_machine_v1 and close_peak_queueing_v1)', async () => {
+    for (const plugin of [failingProcess, slowMachine, closePeakQueueing]) {
+      await expect(runPlugin(plugin, tiny, { min_runs: 3 })).rejects.toThrow(new RegExp(`${plugin.id}: unknown setting "min_runs"`));
+    }
   });
 
   it('is not applicable when no status is a failure, naming the statuses seen', async () => {
