@@ -85,7 +85,7 @@ async function demo(flags: DemoFlags, cmd: Command): Promise<number> {
     say(`     ${figure}`);
   }
   say('');
-  say(`Reports: ${rel(outcome.outDir)}/ (report.md, answers_recommendations.md, answers_recommendations_plain.md, report.json, checklists/)`);
+  say(`Reports: ${rel(outcome.outDir)}/ (dashboard.html, report.md, answers_recommendations.md, answers_recommendations_plain.md, report.json, checklists/)`);
   return 0;
 }
 

@@ -15,7 +15,7 @@ interface ReportFlags {
 export function registerReportCommands(program: Command): void {
   program
     .command('report')
-    .description("write a run's reports (report.json, report.md, answers, checklists)")
+    .description("write a run's reports (report.json, report.md, dashboard.html, answers, checklists)")
     .requiredOption('-r, --run <id>', 'run id (stat-harness runs list)')
     .option('-o, --out <dir>', "output directory (default: the run's report directory)")
     .action(action((flags: ReportFlags, cmd: Command) => write(flags, cmd, 'report')));
