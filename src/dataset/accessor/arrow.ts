@@ -267,36 +267,59 @@ function dictionaryEntry(state: DecodedDictionary, index: number): string | null
   return utf8.decode((data.values as Uint8Array).subarray(from, to));
 }
 
-function decodeColumn(data: Data, kind: 'f64' | 'utf8' | 'dict', dictionaryState: DecodedDictionary): ColumnValues {
-  const n = data.length;
+/** One cell of a record batch column by row index (NaN / null for null). */
+type CellReader = (i: number) => number | string | null;
+
+/**
+ * Cells are read on demand, one output batch at a time, instead of decoding whole 65,536-row
+ * record batches into arrays: fewer strings alive at once keeps the young generation small
+ * (the same effect that sets the SQLite backend's batch size).
+ */
+function cellReader(data: Data, kind: string, dictionary: DecodedDictionary): CellReader {
+  const off = data.offset;
+  const nulls = data.nullCount > 0;
   if (kind === 'f64') {
-    const values = (data.values as Float64Array).slice(data.offset, data.offset + n);
-    if (data.nullCount > 0) for (let i = 0; i < n; i++) if (!isValid(data, i)) values[i] = NaN;
-    return values;
+    const v = data.values as Float64Array;
+    return nulls ? (i) => (isValid(data, i) ? v[off + i]! : NaN) : (i) => v[off + i]!;
   }
-  if (kind === 'utf8') return decodeUtf8(data);
-  syncDictionary(data.dictionary!, dictionaryState);
+  if (kind === 'utf8') {
+    const offsets = data.valueOffsets as Int32Array;
+    const bytes = data.values as Uint8Array;
+    const base = offsets[off]!;
+    let text: string | undefined | null = null; // null: not decoded yet; undefined: not ASCII
+    return (i) => {
+      if (nulls && !isValid(data, i)) return null;
+      if (text === null) text = asciiText(data);
+      const from = offsets[off + i]!;
+      const to = offsets[off + i + 1]!;
+      return text !== undefined ? text.slice(from - base, to - base) : utf8.decode(bytes.subarray(from, to));
+    };
+  }
+  syncDictionary(data.dictionary!, dictionary);
   const idx = data.values as Int32Array;
-  const out = new Array<string | null>(n);
-  const dict = dictionaryState.strings;
-  if (dict) for (let i = 0; i < n; i++) out[i] = isValid(data, i) ? (dict[idx[data.offset + i]!] ?? null) : null;
-  else for (let i = 0; i < n; i++) out[i] = isValid(data, i) ? dictionaryEntry(dictionaryState, idx[data.offset + i]!) : null;
-  return out;
+  const strings = dictionary.strings;
+  if (strings) return (i) => (nulls && !isValid(data, i) ? null : (strings[idx[off + i]!] ?? null));
+  return (i) => (nulls && !isValid(data, i) ? null : dictionaryEntry(dictionary, idx[off + i]!));
 }
 
 /** An extra source column out of extra_json (`{"COLUMN": "value", …}`), as strings. */
-function extractExtra(extraJson: ColumnValues, name: string): (string | null)[] {
-  const src = extraJson as readonly (string | null)[];
-  const out = new Array<string | null>(src.length);
-  for (let i = 0; i < src.length; i++) {
-    const s = src[i];
-    if (s === null || s === undefined) {
-      out[i] = null;
-      continue;
-    }
+function extraReader(extraJson: CellReader, name: string): CellReader {
+  return (i) => {
+    const s = extraJson(i);
+    if (typeof s !== 'string') return null;
     const v = (JSON.parse(s) as Record<string, unknown>)[name];
-    out[i] = v === null || v === undefined ? null : String(v);
+    return v === null || v === undefined ? null : String(v);
+  };
+}
+
+function materialize(read: CellReader, n: number, kind: 'number' | 'string'): ColumnValues {
+  if (kind === 'number') {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = read(i) as number;
+    return out;
   }
+  const out = new Array<string | null>(n);
+  for (let i = 0; i < n; i++) out[i] = read(i) as string | null;
   return out;
 }
 
@@ -328,32 +351,38 @@ function* scanArrow(path: string, schema: Schema, columns: readonly ColumnSpec[]
   };
   try {
     for (const rb of reader as Iterable<RecordBatch>) {
-      const cache = new Map<string, ColumnValues>();
-      const values = (name: string): ColumnValues => {
-        let v = cache.get(name);
-        if (!v) {
+      const readers = new Map<string, CellReader>();
+      const readerOf = (name: string): CellReader => {
+        let r = readers.get(name);
+        if (!r) {
           const kind = kinds.get(name);
-          v = kind === undefined ? extractExtra(values('extra_json'), name) : decodeColumn(rb.getChild(name)!.data[0]!, kind as 'f64' | 'utf8' | 'dict', dictionaryState(name));
-          cache.set(name, v);
+          r = kind === undefined ? extraReader(readerOf('extra_json'), name) : cellReader(rb.getChild(name)!.data[0]!, kind, dictionaryState(name));
+          readers.set(name, r);
         }
-        return v;
+        return r;
       };
-      const rowIds = values('row_id') as Float64Array;
-      const selected = where ? selectRows(where, rb.numRows, values) : undefined;
+      const rowIds = readerOf('row_id');
+      let selected: Uint32Array | undefined;
+      if (where) {
+        const decoded = new Map(where.columns.map((c) => [c.name, materialize(readerOf(c.name), rb.numRows, c.kind)]));
+        selected = selectRows(where, rb.numRows, (name) => decoded.get(name)!);
+      }
       const count = selected ? selected.length : rb.numRows;
       if (count === 0) continue;
-      const sources = columns.map((c) => values(c.name));
+      const sources = columns.map((c) => readerOf(c.name));
       for (let k = 0; k < count; ) {
         acc ??= fresh();
         const take = Math.min(count - k, batchSize - acc.n);
-        for (let t = 0; t < take; t++) {
-          const i = selected ? selected[k + t]! : k + t;
-          acc.rowIds[acc.n + t] = rowIds[i]!;
-        }
+        const base = acc.n;
+        for (let t = 0; t < take; t++) acc.rowIds[base + t] = rowIds(selected ? selected[k + t]! : k + t) as number;
         for (let j = 0; j < sources.length; j++) {
-          const src = sources[j]!;
+          const read = sources[j]!;
           const dst = acc.cols[j]!;
-          for (let t = 0; t < take; t++) dst[acc.n + t] = src[selected ? selected[k + t]! : k + t]! as never;
+          if (dst instanceof Float64Array) {
+            for (let t = 0; t < take; t++) dst[base + t] = read(selected ? selected[k + t]! : k + t) as number;
+          } else {
+            for (let t = 0; t < take; t++) dst[base + t] = read(selected ? selected[k + t]! : k + t) as string | null;
+          }
         }
         acc.n += take;
         k += take;
