@@ -42,7 +42,16 @@ export function createSqliteAccessor(options: SqliteAccessorOptions): SqliteData
     | { row_count: number; extra_columns_json: string }
     | undefined;
   if (!row) throw new HarnessError('unknown-dataset', `no dataset with id ${datasetId} in ${db.name}`, { hint: 'list datasets with stat-harness info' });
-  const schema = datasetSchema(JSON.parse(row.extra_columns_json) as string[]);
+  let extra: unknown;
+  try {
+    extra = JSON.parse(row.extra_columns_json);
+  } catch {
+    extra = undefined;
+  }
+  if (!Array.isArray(extra) || !extra.every((c) => typeof c === 'string')) {
+    throw new HarnessError('store-corrupt', `dataset ${datasetId}: datasets.extra_columns_json must be an array of column names`, { hint: 're-ingest the dataset' });
+  }
+  const schema = datasetSchema(extra as string[]);
   let guard: SqlGuard | undefined;
   let info: DatasetInfo | undefined;
   const accessor = createMeteredAccessor(

@@ -68,6 +68,15 @@ describe('readDatasetInfo', () => {
     expect(info.closeMonths).toEqual([{ month: '2025-01', rows: 1 }]);
   });
 
+  it('the accessor refuses a corrupt extra-columns record', async () => {
+    const { createSqliteAccessor } = await import('../../src/dataset/accessor.ts');
+    db.prepare("UPDATE datasets SET extra_columns_json = '{oops' WHERE id = 2").run();
+    expect(() => createSqliteAccessor({ db, datasetId: 2, pluginId: 'p', largeRows: 10, streamingStrict: false, allowUnboundedLoad: false })).toThrow(
+      /dataset 2: datasets.extra_columns_json must be an array of column names/,
+    );
+    expect(() => createSqliteAccessor({ db, datasetId: 42, pluginId: 'p', largeRows: 10, streamingStrict: false, allowUnboundedLoad: false })).toThrow(/no dataset with id 42/);
+  });
+
   it('refuses a corrupt quality record', () => {
     db.prepare("UPDATE datasets SET quality_json = '{\"malformedParams\": {\"count\": \"x\"}}' WHERE id = 3").run();
     expect(() => readDatasetInfo(db, 3, CFG)).toThrow(/dataset 3: datasets.quality_json.malformedParams must be \{ count, lines \}/);
