@@ -16,7 +16,7 @@ export type FactType = (typeof FACT_TYPES)[number];
 export const SUBJECT_KINDS = ['plugin', 'run', 'dataset', 'repo'] as const;
 export type FactSubjectKind = (typeof SUBJECT_KINDS)[number];
 
-/** Which collector publishes a fact (collectors are later work; `--facts` supplies them now). */
+/** Which collector publishes a fact (src/collectors/*; `--facts` files may supply them too). */
 export const COLLECTORS = ['core', 'context', 'static-scan', 'telemetry', 'contract', 'novelty', 'taxonomy', 'catalog', 'known-issues', 'plugin-meta'] as const;
 export type CollectorName = (typeof COLLECTORS)[number];
 
@@ -73,7 +73,9 @@ export const FACT_CATALOG: readonly FactDefinition[] = [
   fact('telemetry.truncations', 'integer', 'telemetry', PLUGIN, 'Results cut short by rowLimit / maxRows.'),
   fact('telemetry.peakRssBytes', 'integer', 'telemetry', PLUGIN, 'Peak resident set size of the plugin process, bytes.'),
   fact('telemetry.wallMs', 'number', 'telemetry', PLUGIN, 'Wall time of the plugin execution, ms.'),
-  fact('telemetry.exitReason', 'string', 'telemetry', PLUGIN, 'How the plugin process ended.', ['ok', 'error', 'timeout', 'memory', 'signal', 'no_result']),
+  fact('telemetry.exitReason', 'string', 'telemetry', PLUGIN, 'How the plugin process ended (the runner\'s exit reason).', [
+    'completed', 'plugin_error', 'load_error', 'invalid_result', 'timeout', 'memory_cap', 'output_flood', 'process_exit', 'unsettled', 'signal', 'no_result', 'dependency_failed',
+  ]),
 
   fact('contract.status', 'string', 'contract', PLUGIN, 'Result status the plugin returned.', ['ok', 'na', 'skipped', 'degraded', 'error']),
   fact('contract.violations', 'string[]', 'contract', PLUGIN, 'Insight-contract violations in the plugin result (missing fields, invented figures…).'),
@@ -85,6 +87,7 @@ export const FACT_CATALOG: readonly FactDefinition[] = [
   fact('insights.actionablePlugins', 'integer', 'novelty', RUN, 'Plugins with at least one actionable recommendation in the run.'),
   fact('novelty.reference', 'boolean', 'novelty', RUN, 'Whether a reference run (or --reference snapshot) was available.'),
   fact('novelty.referenceRunId', 'string', 'novelty', RUN, 'Id of the reference run or snapshot.'),
+  fact('novelty.referenceReason', 'string', 'novelty', RUN, 'Why there is no reference run (only when there is none; with --require-reference novelty.reference is then left unknown).'),
   fact('novelty.newCount', 'integer', 'novelty', RUN, 'Recommendation signatures new versus the reference.'),
   fact('novelty.droppedCount', 'integer', 'novelty', RUN, 'Signatures present in the reference but not in this run.'),
   fact('novelty.unchangedCount', 'integer', 'novelty', RUN, 'Signatures present in both.'),
@@ -94,7 +97,7 @@ export const FACT_CATALOG: readonly FactDefinition[] = [
   fact('taxonomy.mappedClass', 'string', 'taxonomy', PLUGIN, 'Class plugin-class-taxonomy.yaml maps the plugin to (absent when unmapped).'),
   fact('taxonomy.mapped', 'boolean', 'taxonomy', PLUGIN, 'Whether plugin-class-taxonomy.yaml maps the plugin at all.'),
 
-  fact('catalog.inCatalog', 'boolean', 'catalog', PLUGIN, 'Whether the plugin appears in the generated plugin catalog.'),
+  fact('catalog.inCatalog', 'boolean', 'catalog', PLUGIN, 'Whether the plugin appears in the plugin catalog of record (the plugins map of plugin-class-taxonomy.yaml).'),
   fact('catalog.discovered', 'boolean', 'catalog', PLUGIN, 'Whether plugin discovery found the plugin on disk.'),
 
   fact('knownIssues.leaks', 'string[]', 'known-issues', ALL, 'Known-issue landmark ids/titles found in outputs of a known-issues-off run.'),

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { factDefinition } from '../../src/collectors/index.ts';
 import { schemaValidator } from '../../src/common/schema.ts';
 import { ROOT, runCli, tempDir, type CliResult } from '../helpers/cli.ts';
 
@@ -74,6 +75,16 @@ describe('stat-harness facts --run', () => {
     const validate = schemaValidator('facts.schema.json');
     expect(validate(first), JSON.stringify(validate.errors)).toBe(true);
     expect(first.dataset).toMatchObject({ rows: 2000, largeDataset: true });
+    // Every fact the collectors publish is in the fact catalog (policies can name it).
+    const paths = new Set<string>();
+    const walk = (prefix: string, v: unknown): void => {
+      if (typeof v === 'object' && v !== null && !Array.isArray(v)) for (const [k, x] of Object.entries(v)) walk(prefix === '' ? k : `${prefix}.${k}`, x);
+      else paths.add(prefix);
+    };
+    for (const s of first.subjects) for (const [k, v] of Object.entries(s)) if (k !== 'kind' && k !== 'id') walk(k, v);
+    walk('dataset', first.dataset);
+    walk('run', first.run);
+    expect([...paths].filter((p) => factDefinition(p) === undefined)).toEqual([]);
     expect(first.run).toMatchObject({ id: '1', knownIssuesMode: 'off' });
     const unbounded = subject(first, 'fixture_unbounded_loader');
     expect(unbounded.access).toMatchObject({ declared: 'iter_batches', classes: ['dataset_loader_unbounded'] });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseYamlText } from '../../src/common/yaml.ts';
 import {
+  factDefinition,
   catalogFacts,
   contractFacts,
   datasetFacts,
@@ -20,7 +21,7 @@ import {
 import { emptyTelemetry, type DatasetInfo } from '../../src/dataset/index.ts';
 import type { EvidenceSnapshot } from '../../src/evidence/index.ts';
 import type { Landmark } from '../../src/insights/index.ts';
-import type { PluginResult, Recommendation } from '../../src/plugins/index.ts';
+import { EXIT_REASONS, type PluginResult, type Recommendation } from '../../src/plugins/index.ts';
 import type { ExecutionRow, RunRow } from '../../src/runs/index.ts';
 import { tempDir } from '../helpers/cli.ts';
 
@@ -80,6 +81,9 @@ describe('telemetry collector', () => {
   it('a killed plugin or one not in the run is not covered, and its counters are missing (not zero)', () => {
     expect(telemetryFacts(execution({ exitReason: 'timeout' }))).toEqual({ covered: false, exitReason: 'timeout', peakRssBytes: 1000, wallMs: 12 });
     expect(telemetryFacts(undefined)).toEqual({ covered: false });
+  });
+  it('the catalog lists exactly the runner\'s exit reasons as telemetry.exitReason values', () => {
+    expect(factDefinition('telemetry.exitReason')!.values).toEqual([...EXIT_REASONS]);
   });
   it('dataset context uses the configured largeRows', () => {
     const info = { rowCount: 2000, fingerprint: 'fp' } as DatasetInfo;
