@@ -6,7 +6,7 @@
  * mode (more than MAX_REPEAT_SHARE of its runs, e.g. HPC job arrays whose real input is not
  * in the parameters) the plugin reports that instead of claiming a saving.
  * One pass, flat memory: one entry per (process, params) seen within the window, swept as
- * the queue clock moves on.
+ * each process's queue clock moves on (per process, so a log sorted by process reads right).
  */
 import { definePlugin } from '../sdk.ts';
 import { PLUGIN_API_VERSION, type Finding, type PluginResult, type Recommendation } from '../types.ts';
@@ -108,17 +108,15 @@ export default definePlugin({
           if (prev.failed) {
             if (q <= prev.until + windowMs) rerunsAfterFailure++;
           } else if (q - prev.queue <= windowMs) {
-            {
-              group = prev.group;
-              if (group < 0) {
-                group = groups.length;
-                groups.push({ process: pid[i]!, params: params[i] ?? '', queueIds: [prev.qid], users: prev.user ? [prev.user] : [], firstQueue: prev.queue, repeatedRunSeconds: 0 });
-                prev.group = group;
-              }
-              const g = groups[group]!;
-              g.queueIds.push(qid[i]!);
-              if (run >= 0) g.repeatedRunSeconds += run;
+            group = prev.group;
+            if (group < 0) {
+              group = groups.length;
+              groups.push({ process: pid[i]!, params: params[i] ?? '', queueIds: [prev.qid], users: prev.user ? [prev.user] : [], firstQueue: prev.queue, repeatedRunSeconds: 0 });
+              prev.group = group;
             }
+            const g = groups[group]!;
+            g.queueIds.push(qid[i]!);
+            if (run >= 0) g.repeatedRunSeconds += run;
           }
         }
         if (group >= 0 && user[i] && !groups[group]!.users.includes(user[i]!)) groups[group]!.users.push(user[i]!);
