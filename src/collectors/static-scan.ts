@@ -58,12 +58,14 @@ export interface ScanOptions {
   walker?: ScanWalker;
 }
 
-/** The harness root (holds src/ and dist/), from this module's location in either. */
+/** The harness root (holds src/ and the build), from this module's location in either. */
 const HARNESS_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HARNESS_SRC = join(HARNESS_ROOT, 'src');
+/** The tree this module runs from: src/ itself, or a build of it (dist/, or a test run's private build). */
+const RUNNING_TREE = resolve(fileURLToPath(new URL('../', import.meta.url)));
+const BUILD_DIRS = [...new Set([join(HARNESS_ROOT, 'dist'), RUNNING_TREE])].filter((d) => d !== resolve(HARNESS_SRC));
 const ACCESSOR_TYPES = join(HARNESS_SRC, 'dataset', 'types.ts');
 const SDK_FILE = join(HARNESS_SRC, 'plugins', 'sdk.ts');
-const BUILTIN_SRC = join(HARNESS_SRC, 'plugins', 'builtin');
 const SNIPPET_MAX = 160;
 const ACCESS_METHODS: ReadonlySet<string> = new Set(['iterBatches', 'load', 'sql']);
 
@@ -95,9 +97,9 @@ interface FileScan {
  * in src/ (the package ships both), so locations point at the code an author edits.
  */
 export function scanSourceFor(file: string): string {
-  const distDir = join(HARNESS_ROOT, 'dist') + sep;
-  if (!file.startsWith(distDir)) return file;
-  const src = join(HARNESS_SRC, file.slice(distDir.length)).replace(/\.m?js$/, '.ts');
+  const build = BUILD_DIRS.find((d) => file.startsWith(d + sep));
+  if (build === undefined) return file;
+  const src = join(HARNESS_SRC, file.slice(build.length + 1)).replace(/\.m?js$/, '.ts');
   return existsSync(src) ? src : file;
 }
 
@@ -257,8 +259,7 @@ function scanFileMorph(file: SourceFile, checker: ts.TypeChecker, accessor: ts.I
 
 function isHarnessCore(file: string): boolean {
   const f = resolve(file);
-  const inHarness = f.startsWith(HARNESS_SRC + sep) || f.startsWith(join(HARNESS_ROOT, 'dist') + sep);
-  return inHarness && !f.startsWith(BUILTIN_SRC + sep) && !f.startsWith(join(HARNESS_ROOT, 'dist', 'plugins', 'builtin') + sep);
+  return [HARNESS_SRC, ...BUILD_DIRS].some((tree) => f.startsWith(tree + sep) && !f.startsWith(join(tree, 'plugins', 'builtin') + sep));
 }
 
 /** The entry file plus the local modules it imports, transitively (harness core and packages excluded). */

@@ -62,7 +62,8 @@ beforeAll(() => {
   // Governance's taxonomy for this test: every discovered plugin mapped to the class it declares.
   const plugins = first.subjects.filter((s) => s.kind === 'plugin');
   const classes = [...new Set(plugins.map((s) => s.taxonomy!.declaredClass))].sort().map((c) => `  ${c}:\n    rationale: fixture class of the collectors end-to-end test`);
-  const lines = plugins.map((s) => `  ${s.id}: ${s.taxonomy!.declaredClass}`);
+  // ghost_plugin_v1 is in the catalog but not on disk: it becomes a subject with discovered=false.
+  const lines = [...plugins.map((s) => `  ${s.id}: ${s.taxonomy!.declaredClass}`), '  ghost_plugin_v1: direct_action_generators'];
   writeFileSync(join(dir, 'taxonomy.yaml'), `version: 1\nclasses:\n${classes.join('\n')}\nplugins:\n${lines.join('\n')}\n`);
   // A second run whose config hash differs (the timeout is hashed, results are not affected).
   writeFileSync(join(dir, '.statharnessrc.yaml'), config('\n  jobs: 2').replace('timeoutMs: 30000', 'timeoutMs: 31000'));
@@ -104,10 +105,14 @@ describe('stat-harness facts --run', () => {
 
   it('policy-eval check --run evaluates the shipped policies on real facts; strict streaming exits 1', () => {
     const r = pe(['check', '--run', '1', '--format', 'json']);
-    expect([0, 1], r.stderr).toContain(r.status);
     const results = (JSON.parse(r.stdout) as { results: Result[] }).results;
-    // Every fact a shipped policy needs is collected for this run: nothing is unknown.
-    expect(results.filter((x) => x.status === 'unknown').map((x) => `${x.policyId} ${x.subject.id} ${x.missingFacts}`)).toEqual([]);
+    // Every fact a shipped policy needs is collected for this run: nothing is unknown, except
+    // for the catalog entry without a plugin on disk (no source to scan, no telemetry).
+    expect(results.filter((x) => x.status === 'unknown' && x.subject.id !== 'ghost_plugin_v1').map((x) => `${x.policyId} ${x.subject.id} ${x.missingFacts}`)).toEqual([]);
+    const ghost = results.filter((x) => x.subject.id === 'ghost_plugin_v1');
+    expect(ghost.find((x) => x.policyId === 'catalog.in-sync')).toMatchObject({ status: 'fail', severity: 'error' });
+    expect(ghost.find((x) => x.policyId === 'streaming.unbounded-loader')).toMatchObject({ status: 'unknown', missingFacts: ['access.classes', 'telemetry.unboundedLoadRows'] });
+    expect(r.status).toBe(1);
     const flagged = results.filter((x) => x.policyId === 'streaming.unbounded-loader' && x.status === 'fail');
     expect(flagged.map((x) => x.subject.id).sort()).toEqual(['fixture_registry_maybe', 'fixture_unbounded_loader']);
     const loader = flagged.find((x) => x.subject.id === 'fixture_unbounded_loader')!;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createScanProject, scanPlugins, type PluginScan } from '../../src/collectors/index.ts';
+import { createScanProject, scanPlugins, scanSourceFor, type PluginScan } from '../../src/collectors/index.ts';
 import { ROOT } from '../helpers/cli.ts';
 
 const FIX = join(ROOT, 'fixtures/collectors');
@@ -65,7 +65,13 @@ describe('static scan (type-resolved)', () => {
     }
   });
 
-  it('scans built-in plugins (compiled dist paths map back to src)', () => {
+  it('maps a compiled module of the harness build back to its TypeScript source', () => {
+    expect(scanSourceFor(join(ROOT, 'dist/plugins/builtin/queue_wait_by_process.js'))).toBe(join(ROOT, 'src/plugins/builtin/queue_wait_by_process.ts'));
+    expect(scanSourceFor(join(ROOT, 'dist/plugins/builtin/no_such_plugin.js'))).toBe(join(ROOT, 'dist/plugins/builtin/no_such_plugin.js'));
+    expect(scanSourceFor(join(FIX, 'plugins/orchestrator.ts'))).toBe(join(FIX, 'plugins/orchestrator.ts'));
+  });
+
+  it('scans built-in plugins', () => {
     expect(scans.get('queue_wait_by_process_v1')!.locations[0]).toMatchObject({ file: 'src/plugins/builtin/queue_wait_by_process.ts', class: 'iter_batches', function: 'run' });
   });
 
