@@ -65,7 +65,7 @@ function failureBody(r: PolicyResult, ctx: FormatContext): string {
     out.push(`at ${where}${r.location.function ? ` (in ${r.location.function})` : ''}`);
   }
   out.push(`severity: ${r.severity}, status: ${r.status}`);
-  if (r.fingerprint !== '') out.push(`fingerprint: ${r.fingerprint}`);
+  if (r.fingerprint !== undefined && r.fingerprint !== '') out.push(`fingerprint: ${r.fingerprint}`);
   return out.join('\n');
 }
 

@@ -138,7 +138,7 @@ function resultFor(r: PolicyResult, ruleIndex: number, ctx: FormatContext): Sari
     message: { text },
   };
   if (r.location) out.locations = [locationFor(r.location, ctx.cwd)];
-  if (r.fingerprint !== '') out.partialFingerprints = { [FINGERPRINT_KEY]: r.fingerprint };
+  if (r.fingerprint !== undefined && r.fingerprint !== '') out.partialFingerprints = { [FINGERPRINT_KEY]: r.fingerprint };
   if (isSuppressed(r)) out.suppressions = [suppressionFor(r)];
   const props: Record<string, unknown> = { subject: { kind: r.subject.kind, id: r.subject.id }, status: r.status, severity: r.severity };
   if (r.missingFacts && r.missingFacts.length > 0) props['missingFacts'] = r.missingFacts;

@@ -3,7 +3,7 @@
  * location and a suppression, one notion of "problem". Pure functions only.
  */
 import { isAbsolute, relative, sep } from 'node:path';
-import type { EvaluationReport, PolicyMeta, PolicyResult, ResultSeverity, SourceLocation } from '../policy/index.ts';
+import { compareResults, inResultOrder, type EvaluationReport, type PolicyMeta, type PolicyResult, type SourceLocation } from '../policy/index.ts';
 
 /** A result a CI run acts on: failing or unknown (fail-closed), not switched off. */
 export function isProblem(r: PolicyResult): boolean {
@@ -14,37 +14,16 @@ export function isSuppressed(r: PolicyResult): boolean {
   return r.status === 'allowlisted' || r.status === 'baselined';
 }
 
-const SEVERITY_RANK: Record<ResultSeverity, number> = { error: 0, warn: 1, info: 2, off: 3 };
-
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function compareNumber(a: number | undefined, b: number | undefined): number {
-  return (a ?? 0) - (b ?? 0);
-}
+/** The one order every format uses (defined with the results, in the policy layer). */
+export { compareResults };
 
-/**
- * The one order every format uses, independent of the engine's order: subject, then
- * location, then policy, then fingerprint (total, so equal inputs give equal bytes).
- */
-export function compareResults(a: PolicyResult, b: PolicyResult): number {
-  return (
-    compareText(a.subject.kind, b.subject.kind) ||
-    compareText(a.subject.id, b.subject.id) ||
-    compareText(a.location?.file ?? '', b.location?.file ?? '') ||
-    compareNumber(a.location?.line, b.location?.line) ||
-    compareNumber(a.location?.column, b.location?.column) ||
-    compareText(a.policyId, b.policyId) ||
-    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
-    compareText(a.status, b.status) ||
-    compareText(a.fingerprint, b.fingerprint) ||
-    compareText(a.message, b.message)
-  );
-}
-
+/** Results in report order: the engine already emits it, so usually one confirming pass and a copy. */
 export function sortedResults(results: readonly PolicyResult[]): PolicyResult[] {
-  return [...results].sort(compareResults);
+  return inResultOrder(results) ? results.slice() : [...results].sort(compareResults);
 }
 
 export function sortedPolicies(policies: readonly PolicyMeta[]): PolicyMeta[] {
@@ -98,15 +77,16 @@ export function locationLabel(loc: SourceLocation, cwd: string): string {
 }
 
 /**
- * The result's message, plus which facts were missing for an `unknown` result (unless the
+ * The result's message (empty for a compact pass), plus which facts were missing for an `unknown` result (unless the
  * message already names them all, as the engine's own "cannot decide" message does).
  */
 export function resultMessage(r: PolicyResult): string {
-  if (r.status !== 'unknown') return r.message;
+  const message = r.message ?? '';
+  if (r.status !== 'unknown') return message;
   const facts = r.missingFacts ?? [];
-  if (facts.length > 0 && facts.every((f) => r.message.includes(f))) return r.message;
+  if (facts.length > 0 && facts.every((f) => message.includes(f))) return message;
   const missing = facts.length > 0 ? `missing facts: ${facts.join(', ')}` : 'a fact the policy needs is missing';
-  return r.message === '' ? `unknown (${missing})` : `${r.message} (unknown: ${missing})`;
+  return message === '' ? `unknown (${missing})` : `${message} (unknown: ${missing})`;
 }
 
 /** `allowlisted: reason (owner: x, expires: 2026-12-31)` — shown in every format. */

@@ -50,7 +50,8 @@ export function readBaseline(file: string): Baseline {
 export function baselineFrom(results: readonly PolicyResult[]): Baseline {
   const byFp = new Map<string, BaselineEntry>();
   for (const r of results) {
-    if (r.status !== 'fail' || r.policyId.startsWith('allowlist.')) continue;
+    // Every non-pass result has a fingerprint; the check only narrows the type.
+    if (r.status !== 'fail' || r.fingerprint === undefined || r.policyId.startsWith('allowlist.')) continue;
     const e: BaselineEntry = { fingerprint: r.fingerprint, policy: r.policyId, subject: `${r.subject.kind}:${r.subject.id}` };
     if (r.location?.file !== undefined) e.file = r.location.file;
     if (r.location?.function !== undefined) e.function = r.location.function;
@@ -68,7 +69,7 @@ export function applyBaseline(results: PolicyResult[], baseline: Baseline): { re
   const known = new Map(baseline.entries.map((e) => [e.fingerprint, e]));
   const matched = new Set<string>();
   const out = results.map((r) => {
-    if (r.status !== 'fail' || !known.has(r.fingerprint)) return r;
+    if (r.status !== 'fail' || r.fingerprint === undefined || !known.has(r.fingerprint)) return r;
     matched.add(r.fingerprint);
     return { ...r, status: 'baselined' as const, suppression: { kind: 'baseline' as const, reason: 'accepted in the baseline' } };
   });

@@ -8,7 +8,7 @@ import { applyBaseline, fingerprintFor, type Baseline, type BaselineEntry } from
 import { buildFastPolicy, createJreEvaluator, outcomeCode, valueFactOf, type EngineName, type FastPolicy, type JreEvaluator, type PolicyTrace } from './evaluate.ts';
 import { scopeFor, type FactsDocument, type SubjectFacts } from './facts.ts';
 import { createOperators, type OperatorSpec } from './operators.ts';
-import type { EvaluationReport, ExplainNode, PolicyMeta, PolicyResult, ResultSeverity, ResultSummary, SourceLocation, SubjectKind } from './result.ts';
+import { compareResults, inResultOrder, type EvaluationReport, type ExplainNode, type PolicyMeta, type PolicyResult, type ResultSeverity, type ResultSummary, type SourceLocation, type SubjectKind } from './result.ts';
 import { resolveFact, type FactScope } from './scope.ts';
 import { resolveSeverity } from './severity.ts';
 import { renderMessage } from './template.ts';
@@ -45,39 +45,61 @@ function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Sort results into report order (compareResults), in place; a sorted list costs one pass. */
 export function sortResults(results: PolicyResult[]): PolicyResult[] {
-  return results.sort((a, b) => compareIds(a.policyId, b.policyId) || compareIds(a.subject.kind, b.subject.kind) || compareIds(a.subject.id, b.subject.id));
+  return inResultOrder(results) ? results : results.sort(compareResults);
+}
+
+/**
+ * Put one subject's results (made in policy-id order) into report order: results without a
+ * location come first in policy order already; the few located ones (violations) are sorted
+ * and appended. A located result with an empty file would sort among the others: then the
+ * subject's whole list is sorted.
+ */
+function appendInReportOrder(out: PolicyResult[], plain: PolicyResult[], located: PolicyResult[]): void {
+  if (located.length === 0) {
+    for (let i = 0; i < plain.length; i++) out.push(plain[i]!);
+    return;
+  }
+  const all = located.some((r) => r.location!.file === '') ? [...plain, ...located].sort(compareResults) : [...plain, ...located.sort(compareResults)];
+  for (let i = 0; i < all.length; i++) out.push(all[i]!);
 }
 
 /**
  * Evaluate every policy against every subject of its kind, one subject at a time. Results
- * come out in report order (policy id, subject kind, subject id) by bucketing per policy —
- * no comparison sort over the whole result list.
+ * come out in report order (compareResults: subject, location, policy) — subjects are
+ * visited in order and policies in id order, so no comparison sort runs over the whole list.
  */
 export async function evaluateSubjects(set: PolicySet, facts: FactsDocument, options: EvaluateOptions): Promise<PolicyResult[]> {
   // Severity depends on the policy and the env only: resolve it once per policy.
   const severities = new Map(set.policies.map((p) => [p.def.meta.id, resolveSeverity(p.def, options.env).severity]));
-  const buckets = new Map<string, PolicyResult[]>([...set.policies].sort((a, b) => compareIds(a.def.meta.id, b.def.meta.id)).map((p) => [p.def.meta.id, []]));
+  const byKind = new Map<SubjectKind, FastPolicy[]>();
+  for (const [kind, list] of set.fast) byKind.set(kind, [...list].sort((a, b) => compareIds(a.policy.def.meta.id, b.policy.def.meta.id)));
   const subjects = [...facts.subjects].sort((a, b) => compareIds(a.kind, b.kind) || compareIds(a.id, b.id));
+  const out: PolicyResult[] = [];
+  const plain: PolicyResult[] = [];
+  const located: PolicyResult[] = [];
   for (const subject of subjects) {
     const scope = scopeFor(facts, subject);
-    const fast = set.fast.get(subject.kind) ?? [];
+    const fast = byKind.get(subject.kind) ?? [];
     const subj = { kind: subject.kind, id: subject.id };
-    if (set.jre) {
-      const jre = await set.jre.run(scope, subject.kind);
-      for (const f of fast) {
-        const id = f.policy.def.meta.id;
-        const r = jre.get(id)!;
-        buckets.get(id)!.push(toResult(f.policy, subj, scope, outcomeCode(r.outcome), () => r.trace, options, severities.get(id)!));
+    plain.length = 0;
+    located.length = 0;
+    const jre = set.jre ? await set.jre.run(scope, subject.kind) : undefined;
+    for (const f of fast) {
+      const id = f.policy.def.meta.id;
+      let r: PolicyResult;
+      if (jre) {
+        const o = jre.get(id)!;
+        r = toResult(f.policy, subj, scope, outcomeCode(o.outcome), () => o.trace, options, severities.get(id)!);
+      } else {
+        r = toResult(f.policy, subj, scope, f.code(scope), () => f.trace(scope), options, severities.get(id)!);
       }
-    } else {
-      for (const f of fast) {
-        const id = f.policy.def.meta.id;
-        buckets.get(id)!.push(toResult(f.policy, subj, scope, f.code(scope), () => f.trace(scope), options, severities.get(id)!));
-      }
+      (r.location === undefined ? plain : located).push(r);
     }
+    appendInReportOrder(out, plain, located);
   }
-  return [...buckets.values()].flat();
+  return out;
 }
 
 /** Evaluate one policy for one subject with a trace (explain, policy tests). */
@@ -164,7 +186,8 @@ function toResult(policy: CompiledPolicy, subj: PolicyResult['subject'], scope: 
     result = { policyId, subject: subj, status: 'fail', severity, message: renderMessage(def.message, scope), fingerprint: fingerprintFor(policyId, subj, location) };
     if (location) result.location = location;
   } else {
-    result = { policyId, subject: subj, status: 'pass', severity, message: def.meta.title, fingerprint: fingerprintFor(policyId, subj) };
+    // A pass is compact (see PolicyResult): no message, no fingerprint.
+    result = { policyId, severity, status: 'pass', subject: subj };
   }
   if (options.explain) {
     const t = trace();
@@ -240,7 +263,9 @@ export async function runCheck(input: CheckInput): Promise<CheckOutput> {
   }
   let fixed: BaselineEntry[] = [];
   if (input.baseline) ({ results, fixed } = applyBaseline(results, input.baseline));
-  sortResults(results);
+  // The engine emits report order and the baseline keeps it; only the allowlist's own
+  // results (appended) need sorting in.
+  if (input.allowlist) results.sort(compareResults);
   const report: EvaluationReport = {
     tool: { name: 'policy-eval', version: input.version },
     now: input.now,

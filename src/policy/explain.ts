@@ -29,7 +29,7 @@ export function renderExplain(result: PolicyResult, trace: PolicyTrace): string 
   const lines = [`${result.policyId} on ${result.subject.kind} ${result.subject.id}: ${result.status} (severity ${result.severity})`];
   if (trace.applies) lines.push('applies:', ...renderExplainNode(trace.applies));
   lines.push('violation:', ...renderExplainNode(trace.violation));
-  lines.push(`message: ${result.message}`);
+  if (result.message !== undefined) lines.push(`message: ${result.message}`);
   if (result.missingFacts?.length) lines.push(`missing facts: ${result.missingFacts.join(', ')}`);
   return `${lines.join('\n')}\n`;
 }

@@ -48,15 +48,21 @@ export interface ExplainNode {
   children?: ExplainNode[];
 }
 
+/**
+ * One policy × one subject. A `pass` is compact: policy, subject, status and severity only
+ * (no message, no fingerprint — nothing reads them, and at 150,000 results they were most of
+ * the JSON report). Every other status carries a message and a fingerprint.
+ */
 export interface PolicyResult {
   policyId: string;
   subject: { kind: SubjectKind; id: string };
   status: ResultStatus;
   severity: ResultSeverity;
-  message: string;
+  /** Absent on `pass` results. */
+  message?: string;
   location?: SourceLocation;
-  /** Stable id of a violation (policy + subject + line-shift-proof location). */
-  fingerprint: string;
+  /** Stable id of a violation (policy + subject + line-shift-proof location); absent on `pass` results. */
+  fingerprint?: string;
   /** Facts named by the policy that were missing (status unknown). */
   missingFacts?: string[];
   /** Why a result was allowlisted/baselined/not applicable. */
@@ -94,4 +100,42 @@ export function isFailing(r: PolicyResult, failOn: 'warn' | 'error' = 'error'): 
   if (r.status !== 'fail' && r.status !== 'unknown') return false;
   if (r.severity === 'error') return true;
   return failOn === 'warn' && r.severity === 'warn';
+}
+
+function compareText(a: string, b: string): number {
+  return a === b ? 0 : a < b ? -1 : 1;
+}
+
+const SEVERITY_RANK: Record<ResultSeverity, number> = { error: 0, warn: 1, info: 2, off: 3 };
+
+/**
+ * The one result order of a report and of every format: subject, then location, then policy,
+ * then severity, status, fingerprint and message (total, so equal inputs give equal bytes).
+ * The engine emits results in this order, so formatters only confirm it.
+ */
+export function compareResults(a: PolicyResult, b: PolicyResult): number {
+  if (a.subject !== b.subject) {
+    const bySubject = compareText(a.subject.kind, b.subject.kind) || compareText(a.subject.id, b.subject.id);
+    if (bySubject !== 0) return bySubject;
+  }
+  const la = a.location;
+  const lb = b.location;
+  if (la !== undefined || lb !== undefined) {
+    const byLocation =
+      compareText(la?.file ?? '', lb?.file ?? '') || (la?.line ?? 0) - (lb?.line ?? 0) || (la?.column ?? 0) - (lb?.column ?? 0);
+    if (byLocation !== 0) return byLocation;
+  }
+  return (
+    compareText(a.policyId, b.policyId) ||
+    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+    compareText(a.status, b.status) ||
+    compareText(a.fingerprint ?? '', b.fingerprint ?? '') ||
+    compareText(a.message ?? '', b.message ?? '')
+  );
+}
+
+/** Whether results are already in compareResults order (one linear pass). */
+export function inResultOrder(results: readonly PolicyResult[]): boolean {
+  for (let i = 1; i < results.length; i++) if (compareResults(results[i - 1]!, results[i]!) > 0) return false;
+  return true;
 }
