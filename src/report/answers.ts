@@ -7,7 +7,7 @@
 import type { LandmarkResult } from '../insights/index.ts';
 import { fmtNumber, fmtPercent, fmtSeconds, monthName } from './format.ts';
 import { checklistPath } from './json.ts';
-import { mdChain, mdCode, mdProse, mdText } from './markdown.ts';
+import { mdChain, mdCode, mdProcesses, mdProse, mdText } from './markdown.ts';
 import { buildReportModel, type RankedRecommendation, type ReportModel, type SequenceView } from './model.ts';
 import { ACTION_LABELS, boundaryMd, impactMd, PLAIN_ACTION_LABELS, whereMd } from './render-common.ts';
 import type { ReportInput } from './types.ts';
@@ -36,7 +36,7 @@ function sequenceOf(model: ReportModel, r: RankedRecommendation): SequenceView |
 
 function title(r: RankedRecommendation): string {
   const w = r.where;
-  const target = w.process_ids?.length ? mdChain(w.process_ids) : w.machine !== undefined ? `machine ${mdCode(w.machine)}` : w.key !== undefined ? `key ${mdCode(w.key)}` : mdText(r.kind);
+  const target = w.process_ids?.length ? mdProcesses(w.process_ids, r.batch_group !== undefined) : w.machine !== undefined ? `machine ${mdCode(w.machine)}` : w.key !== undefined ? `key ${mdCode(w.key)}` : mdText(r.kind);
   const month = w.close_month !== undefined ? ` (close ${mdText(w.close_month)})` : '';
   return `${mdText(ACTION_LABELS[r.action_type] ?? r.action_type)}: ${target}${month}`;
 }
@@ -54,7 +54,7 @@ export function answersTechnicalFromModel(model: ReportModel): string {
       `## ${r.rank}. ${title(r)}`,
       '',
       `- Change: ${mdProse(r.text)}`,
-      `- Where: ${whereMd(r.where) || 'n/a'}`,
+      `- Where: ${whereMd(r.where, { ordered: r.batch_group !== undefined }) || 'n/a'}`,
       `- Impact: ${impactMd(r.modeled, r.not_modeled_reason)}`,
       `- Plugin ${mdCode(r.plugin_id)} · kind ${mdCode(r.kind)} · action ${mdCode(r.action_type)} · scope ${mdText(r.scope)} · relevance ${fmtNumber(r.relevance, 2)}`,
       `- Signature ${mdCode(r.signature)}`,

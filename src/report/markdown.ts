@@ -68,3 +68,13 @@ export function mdTable(header: readonly string[], rows: readonly (readonly stri
 export function mdChain(ids: readonly string[], opts: { table?: boolean } = {}): string {
   return ids.map((id) => mdCode(id, opts)).join(' → ');
 }
+
+/** `A`, `B`, `C`: process ids that are a set, not a run order (arrows would claim an order). */
+export function mdList(ids: readonly string[], opts: { table?: boolean } = {}): string {
+  return ids.map((id) => mdCode(id, opts)).join(', ');
+}
+
+/** Arrows only for a batch sequence, whose ids are ordered as they run; a plain list otherwise. */
+export function mdProcesses(ids: readonly string[], ordered: boolean, opts: { table?: boolean } = {}): string {
+  return ordered ? mdChain(ids, opts) : mdList(ids, opts);
+}

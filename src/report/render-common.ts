@@ -1,13 +1,16 @@
 /** Rendering pieces shared by report.md and the answers files. */
 import type { RecommendationWhere } from '../plugins/types.ts';
 import { fmtNumber, fmtPercent, fmtSeconds } from './format.ts';
-import { mdChain, mdCode, mdProse, mdText } from './markdown.ts';
+import { mdChain, mdCode, mdProcesses, mdProse, mdText } from './markdown.ts';
 import type { ModeledFigure } from './model.ts';
 
-/** `processes `A` → `B` · machine `M` · close 2025-03 · key `k``, every value escaped. */
-export function whereMd(where: RecommendationWhere, opts: { table?: boolean } = {}): string {
+/**
+ * `processes `A` → `B` · machine `M` · close 2025-03 · key `k``, every value escaped. Arrows
+ * only when the ids are a run order (a batch sequence); other recommendations list a set.
+ */
+export function whereMd(where: RecommendationWhere, opts: { table?: boolean; ordered?: boolean } = {}): string {
   const parts: string[] = [];
-  if (where.process_ids?.length) parts.push(`${where.process_ids.length === 1 ? 'process' : 'processes'} ${mdChain(where.process_ids, opts)}`);
+  if (where.process_ids?.length) parts.push(`${where.process_ids.length === 1 ? 'process' : 'processes'} ${mdProcesses(where.process_ids, opts.ordered ?? false, opts)}`);
   if (where.machine !== undefined) parts.push(`machine ${mdCode(where.machine, opts)}`);
   if (where.close_month !== undefined) parts.push(`close ${mdText(where.close_month)}`);
   if (where.key !== undefined) parts.push(`key ${mdCode(where.key, opts)}`);

@@ -61,7 +61,7 @@ export function recommendationsSection(model: ReportModel): string {
   const rows = model.recommendations.map((r) => [
     String(r.rank),
     mdText(ACTION_LABELS[r.action_type] ?? r.action_type),
-    whereMd(r.where, { table: true }),
+    whereMd(r.where, { table: true, ordered: r.batch_group !== undefined }),
     impactMd(r.modeled, r.not_modeled_reason),
     mdProse(r.text),
     mdCode(r.plugin_id, { table: true }),

@@ -102,3 +102,12 @@ describe('hostile values from data', () => {
     db.close();
   });
 });
+
+describe('process id lists', () => {
+  it('draws arrows only for a run order (batch sequence), a plain list for a set of processes', async () => {
+    const { whereMd } = await import('../../src/report/render-common.ts');
+    const where = { process_ids: ['AP_A', 'AP_B'], machine: 'APPSRV03' };
+    expect(whereMd(where, { ordered: true })).toBe('processes `AP_A` → `AP_B` · machine `APPSRV03`');
+    expect(whereMd(where)).toBe('processes `AP_A`, `AP_B` · machine `APPSRV03`');
+  });
+});
