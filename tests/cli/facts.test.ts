@@ -148,6 +148,13 @@ describe('stat-harness facts --run', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('error [unknown-run] no run "99"');
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    writeFileSync(join(dir, 'no-store.yaml'), 'store: nowhere/harness.db\n');
+    const missing = sh(['facts', '--run', '1', '--config', 'no-store.yaml']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('error [store-missing] no store at');
+    const snap = sh(['evidence', 'snapshot', '--run', '42', '--out', 'x.json']);
+    expect(snap.status).toBe(2);
+    expect(snap.stderr).toContain('error [unknown-run] no run "42"');
   });
 });
 
