@@ -5,14 +5,18 @@ import { parseYamlText } from '../../src/common/yaml.ts';
 import { parseEnvToggles } from '../../src/config/index.ts';
 import {
   buildPolicySet,
+  compareResults,
   compilePolicy,
   createOperators,
   definePolicy,
   evaluateOne,
   exitCodeFor,
   fingerprintFor,
+  inResultOrder,
   isFailing,
+  loadAllowlist,
   loadPolicies,
+  readFactsFile,
   resolveSeverity,
   runCheck,
   type EngineName,
@@ -194,5 +198,49 @@ describe('fingerprints and exit codes', () => {
     expect(exitCodeFor(report, { failOn: 'warn' })).toBe(1);
     expect(exitCodeFor(report, { failOn: 'error', maxWarnings: 0 })).toBe(1);
     expect(exitCodeFor(report, { failOn: 'error', maxWarnings: 1 })).toBe(0);
+  });
+});
+
+describe('results: report order and compact passes', () => {
+  async function shippedReport(engine: EngineName, extra: { allowlist?: boolean } = {}) {
+    const defs = loadPolicies([join(ROOT, 'policies')], { config: config(), cwd: ROOT });
+    const set = buildPolicySet(defs.map(compilePolicy), { engine, nowMs: Date.UTC(2026, 0, 10) });
+    const facts = readFactsFile(join(ROOT, 'fixtures/policy/facts.json'));
+    const allowlist = extra.allowlist ? loadAllowlist(join(ROOT, 'fixtures/policy/allowlist.yaml'), 'fixtures/policy/allowlist.yaml') : undefined;
+    return runCheck({ set, facts, env: { raw: {} }, now: '2026-01-10', version: 't', ...(allowlist ? { allowlist } : {}) });
+  }
+
+  it('the engine emits results in the one report order every format uses (no sort needed), for both engines', async () => {
+    for (const engine of ['fast', 'jre'] as const) {
+      const { report } = await shippedReport(engine);
+      expect(report.results.length).toBeGreaterThan(10);
+      expect(inResultOrder(report.results)).toBe(true);
+      expect(report.results).toEqual([...report.results].sort(compareResults));
+    }
+    const { report } = await shippedReport('fast', { allowlist: true });
+    expect(report.results.some((r) => r.policyId.startsWith('allowlist.'))).toBe(true);
+    expect(inResultOrder(report.results)).toBe(true);
+  });
+
+  it('a pass carries policy, subject, status and severity only; every other status a message and a fingerprint', async () => {
+    const { report } = await shippedReport('fast');
+    const passes = report.results.filter((r) => r.status === 'pass');
+    expect(passes.length).toBeGreaterThan(0);
+    for (const r of passes) expect(Object.keys(r).sort()).toEqual(['policyId', 'severity', 'status', 'subject']);
+    const others = report.results.filter((r) => r.status !== 'pass');
+    expect(others.length).toBeGreaterThan(0);
+    for (const r of others) {
+      expect(typeof r.message).toBe('string');
+      expect(r.fingerprint).toMatch(/^[0-9a-f]{32}$/);
+    }
+  });
+
+  it('a located violation sorts after the same subject’s unlocated results (compareResults), not by policy id alone', () => {
+    const subject = { kind: 'plugin' as const, id: 'p' };
+    const located: PolicyResult = { policyId: 'a.first', subject, status: 'fail', severity: 'error', message: 'm', fingerprint: 'f', location: { file: 'src/x.ts', line: 3 } };
+    const plain: PolicyResult = { policyId: 'z.last', subject, status: 'pass', severity: 'error' };
+    expect(compareResults(plain, located)).toBeLessThan(0);
+    expect(inResultOrder([located, plain])).toBe(false);
+    expect(compareResults({ ...plain, subject: { kind: 'plugin', id: 'o' } }, located)).toBeLessThan(0);
   });
 });
