@@ -41,15 +41,14 @@ export function writeReportJson(report: EvaluationReport): string {
   const at = frame.indexOf(RESULTS_PLACEHOLDER);
   const parts: string[] = [frame.slice(0, at), '\n  "results": [\n    '];
   const writer = new ResultWriter(parts);
-  for (let i = 0; i < report.results.length; i++) {
-    if (i > 0) parts.push(SEPARATOR);
-    writer.result(report.results[i]!);
-  }
+  const last = report.results.length - 1;
+  for (let i = 0; i <= last; i++) writer.result(report.results[i]!, i === last ? CLOSE : CLOSE_NEXT);
   parts.push('\n  ]', frame.slice(at + RESULTS_PLACEHOLDER.length));
   return parts.join('');
 }
 
-const SEPARATOR = ',\n    ';
+/** The end of a result, alone or followed by the next one's separator (one piece either way). */
+const CLOSE_NEXT = '\n    },\n    ';
 const NEXT_ITEM = `,${IN2}`;
 const CLOSE = '\n    }';
 const LOCATION_KEYS = ['column', 'endColumn', 'endLine', 'file', 'function', 'line', 'snippet'] as const;
@@ -85,8 +84,8 @@ function isStringList(v: unknown): v is string[] {
  * string of its own.
  */
 class ResultWriter {
-  /** `"policyId": …, "severity": …, "status": …, "subject": ` per policy id → severity → status. */
-  private readonly heads = new Map<string, Map<string, Map<string, string>>>();
+  /** `"policyId": …, "severity": …, "status": …, "subject": ` per policy id → severity → status, without and with a leading `{`. */
+  private readonly heads = new Map<string, Map<string, Map<string, [string, string]>>>();
   /** The written subject object, per subject object (the engine shares one across a subject's results). */
   private readonly subjects = new WeakMap<object, string>();
   private readonly parts: string[];
@@ -95,14 +94,15 @@ class ResultWriter {
     this.parts = parts;
   }
 
-  result(r: PolicyResult): void {
+  result(r: PolicyResult, end: string): void {
     const parts = this.parts;
     if (!this.isKnownShape(r)) {
-      parts.push(nested(r, '\n    '));
+      parts.push(nested(r, '\n    '), end === CLOSE ? '' : end.slice(CLOSE.length));
       return;
     }
     // Keys in sorted order: explain, fingerprint, location, message, missingFacts,
     // notApplicableReason, policyId, severity, status, subject, suppression.
+    const start = parts.length;
     parts.push('{');
     if (r.explain !== undefined) parts.push(IN, '"explain": ', nested(r.explain, IN), ',');
     if (r.fingerprint !== undefined) parts.push(IN, '"fingerprint": ', JSON.stringify(r.fingerprint), ',');
@@ -122,9 +122,12 @@ class ResultWriter {
       }
     }
     if (r.notApplicableReason !== undefined) parts.push(IN, '"notApplicableReason": ', JSON.stringify(r.notApplicableReason), ',');
-    parts.push(this.head(r.policyId, r.severity, r.status), this.subject(r.subject));
+    // A compact pass has no field before the head: the head then carries the opening brace.
+    if (parts.length === start + 1) parts[start] = this.head(r.policyId, r.severity, r.status, true);
+    else parts.push(this.head(r.policyId, r.severity, r.status, false));
+    parts.push(this.subject(r.subject));
     if (r.suppression !== undefined) parts.push(',', IN, '"suppression": ', nested(r.suppression, IN));
-    parts.push(CLOSE);
+    parts.push(end);
   }
 
   /**
@@ -162,17 +165,18 @@ class ResultWriter {
     return keyCount(r) === n;
   }
 
-  private head(policyId: string, severity: string, status: string): string {
+  private head(policyId: string, severity: string, status: string, open: boolean): string {
     let bySeverity = this.heads.get(policyId);
     if (!bySeverity) this.heads.set(policyId, (bySeverity = new Map()));
     let byStatus = bySeverity.get(severity);
     if (!byStatus) bySeverity.set(severity, (byStatus = new Map()));
     let h = byStatus.get(status);
     if (h === undefined) {
-      h = `${IN}"policyId": ${JSON.stringify(policyId)},${IN}"severity": ${JSON.stringify(severity)},${IN}"status": ${JSON.stringify(status)},${IN}"subject": `;
+      const text = `${IN}"policyId": ${JSON.stringify(policyId)},${IN}"severity": ${JSON.stringify(severity)},${IN}"status": ${JSON.stringify(status)},${IN}"subject": `;
+      h = [text, `{${text}`];
       byStatus.set(status, h);
     }
-    return h;
+    return h[open ? 1 : 0];
   }
 
   private subject(s: PolicyResult['subject']): string {
