@@ -129,8 +129,12 @@ describe('stat-harness facts --run', () => {
     expect(strictLoader).toMatchObject({ status: 'fail', severity: 'error' });
   });
 
-  it('finds the stored reference run for a later run with a different config hash', () => {
-    const second = facts(['--run', '2']);
+  it('finds the stored reference run for a later run with a different config hash; facts are byte-identical when collected again', () => {
+    const a = sh(['facts', '--run', '2']);
+    const b = sh(['facts', '--run', '2']);
+    expect(a.status, a.stderr).toBe(0);
+    expect(b.stdout).toBe(a.stdout);
+    const second = JSON.parse(a.stdout) as Facts;
     const run = subject(second, '2');
     expect(run.novelty).toMatchObject({ reference: true, referenceRunId: '1', newCount: 0, jaccard: 1 });
   });
