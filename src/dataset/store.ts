@@ -93,6 +93,9 @@ export function createDatasetIndexesSql(datasetId: number): string {
   `;
 }
 
+/** Page size of newly created store files. */
+export const STORE_PAGE_SIZE = 16_384;
+
 export interface OpenStoreOptions {
   readonly?: boolean;
   /** Create the file (and its directory) if missing; default true for read-write. */
@@ -122,6 +125,9 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Db {
   }
   db.pragma('busy_timeout = 5000');
   if (!readonly) {
+    // New files get 16 KiB pages (set before WAL, fixed afterwards): fewer B-tree pages and WAL
+    // frames for bulk loads and scans; measured −4% CPU on a 1M-row ingest against 4 KiB.
+    if (!exists) db.pragma(`page_size = ${STORE_PAGE_SIZE}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');

@@ -81,6 +81,8 @@ describe('ingestFile', () => {
     expect(params).toContainEqual({ row_id: 5, key: 'NOTE', value: '"quoted", with comma' });
     const indexes = d.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('jobs_1','job_params_1') ORDER BY name").pluck().all();
     expect(indexes).toEqual(['jobs_1_process', 'jobs_1_queue_dt', 'jobs_1_queue_id']);
+    expect(d.pragma('page_size', { simple: true })).toBe(16_384);
+    expect(d.pragma('journal_mode', { simple: true })).toBe('wal');
     const ds = d.prepare('SELECT * FROM datasets').get() as Record<string, string>;
     expect(JSON.parse(ds.quality_json)).toEqual(r.quality);
     expect(JSON.parse(ds.extra_columns_json)).toEqual(['PRIORITY']);
