@@ -78,6 +78,8 @@ export interface RawSite {
   function: string;
   snippet: string;
   class: AccessClass;
+  /** Outside every function: runs when the module is imported, so it belongs to every plugin importing it. */
+  moduleLevel: boolean;
 }
 
 /** A `definePlugin({ id })` call: sites inside it belong to that id (when the id is a literal). */
@@ -85,6 +87,7 @@ interface PluginRange {
   pos: number;
   end: number;
   id: string | undefined;
+  node: ts.CallExpression;
 }
 
 interface FileScan {
@@ -194,6 +197,11 @@ export function enclosingFunctionName(node: ts.Node): string {
   return '<module>';
 }
 
+function hasEnclosingFunction(node: ts.Node): boolean {
+  for (let n: ts.Node | undefined = node.parent; n !== undefined; n = n.parent) if (ts.isFunctionLike(n) || ts.isClassStaticBlockDeclaration(n)) return true;
+  return false;
+}
+
 function snippetOf(node: ts.Node, sf: ts.SourceFile): string {
   const text = node.getText(sf).replace(/\s+/g, ' ');
   return text.length > SNIPPET_MAX ? `${text.slice(0, SNIPPET_MAX - 1)}…` : text;
@@ -211,7 +219,7 @@ function pluginRange(call: ts.CallExpression, decl: ts.Declaration | undefined, 
     const t = prop !== undefined && ts.isPropertyAssignment(prop) ? checker.getTypeAtLocation(prop.initializer) : undefined;
     if (t !== undefined && t.isStringLiteral()) id = t.value;
   }
-  return { pos: call.getStart(), end: call.getEnd(), id };
+  return { pos: call.getStart(), end: call.getEnd(), id, node: call };
 }
 
 /** Inspect one call: an accessor site, a definePlugin range, or nothing. */
@@ -229,6 +237,7 @@ function inspectCall(call: ts.CallExpression, sf: ts.SourceFile, checker: ts.Typ
       function: enclosingFunctionName(call),
       snippet: snippetOf(call, sf),
       class: classify(method, call, checker),
+      moduleLevel: !hasEnclosingFunction(call),
     });
     return;
   }
@@ -287,12 +296,68 @@ export function displayFile(file: string, repoRoot: string): string {
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : file;
 }
 
-/** Sites of `id` in one file: inside its own definePlugin call, or outside every plugin with a different literal id. */
-function sitesFor(id: string, scan: FileScan): RawSite[] {
-  const own = scan.plugins.filter((p) => p.id === id);
-  const foreign = scan.plugins.filter((p) => p.id !== undefined && p.id !== id);
-  const inside = (s: RawSite, r: PluginRange) => s.pos >= r.pos && s.pos < r.end;
-  return scan.sites.filter((s) => own.some((r) => inside(s, r)) || !foreign.some((r) => inside(s, r)));
+interface Span {
+  file: string;
+  pos: number;
+  end: number;
+}
+
+/** The node whose text a referenced declaration brings along (a destructured name brings its whole declaration). */
+function declarationScope(d: ts.Declaration): ts.Node {
+  let n: ts.Node = d;
+  while (ts.isBindingElement(n) || ts.isObjectBindingPattern(n) || ts.isArrayBindingPattern(n)) n = n.parent;
+  return n;
+}
+
+/**
+ * Everything a plugin's code can reach: starting from its definePlugin call, every declaration
+ * an identifier resolves to (functions, classes, variables — so dispatch tables and helpers
+ * passed by reference count), transitively, within the plugin's own modules. Code nothing
+ * refers to (a sibling plugin's helper) is left out.
+ */
+function reachableSpans(roots: readonly ts.Node[], files: ReadonlySet<string>, checker: ts.TypeChecker): Span[] {
+  const spans: Span[] = [];
+  const seen = new Set<ts.Node>();
+  const queue: ts.Node[] = [];
+  const add = (node: ts.Node): void => {
+    if (seen.has(node)) return;
+    seen.add(node);
+    const sf = node.getSourceFile();
+    spans.push({ file: sf.fileName, pos: node.getStart(sf), end: node.getEnd() });
+    queue.push(node);
+  };
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n)) {
+      let sym = checker.getSymbolAtLocation(n);
+      if (sym !== undefined && sym.flags & ts.SymbolFlags.Alias) sym = checker.getAliasedSymbol(sym);
+      for (const d of sym?.declarations ?? []) {
+        const f = d.getSourceFile();
+        if (!f.isDeclarationFile && files.has(f.fileName)) add(declarationScope(d));
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  roots.forEach(add);
+  while (queue.length > 0) visit(queue.pop()!);
+  return spans;
+}
+
+/**
+ * The sites of one plugin among its modules' sites. When its entry module defines plugins with
+ * definePlugin, the plugin owns what its own call reaches (by literal id; plugins with computed
+ * ids share the calls without a literal id) plus module-level code; otherwise every site.
+ */
+function sitesFor(id: string, entry: FileScan, files: readonly SourceFile[], scans: ReadonlyMap<string, FileScan>, checker: ts.TypeChecker): RawSite[] {
+  const all = files.flatMap((f) => scans.get(f.getFilePath())!.sites);
+  let own = entry.plugins.filter((p) => p.id === id);
+  if (own.length === 0) own = entry.plugins.filter((p) => p.id === undefined);
+  if (own.length === 0) return all;
+  const spans = reachableSpans(
+    own.map((r) => r.node),
+    new Set(files.map((f) => f.compilerNode.fileName)),
+    checker,
+  );
+  return all.filter((s) => s.moduleLevel || spans.some((sp) => sp.file === s.file && s.pos >= sp.pos && s.pos < sp.end));
 }
 
 function compareSites(a: AccessLocation, b: AccessLocation): number {
@@ -312,9 +377,9 @@ export function scanFiles(project: Project, files: readonly SourceFile[], walker
 }
 
 /**
- * Scan plugins. Each plugin's sites are those of its entry module (restricted to its own
- * `definePlugin({ id })` call when a module defines several plugins with literal ids) plus
- * those of the local modules it imports. A plugin without any site is `orchestration_only`.
+ * Scan plugins. A plugin's candidate sites are those of its entry module and of the local
+ * modules it imports; of those it owns what its definePlugin call reaches (see sitesFor).
+ * A plugin without any site is `orchestration_only`.
  */
 export function scanPlugins(targets: readonly PluginScanTarget[], options: ScanOptions, project: Project = createScanProject()): Map<string, PluginScan> {
   const entries = new Map<string, SourceFile>();
@@ -326,11 +391,11 @@ export function scanPlugins(targets: readonly PluginScanTarget[], options: ScanO
   project.resolveSourceFileDependencies();
   const closures = new Map<string, SourceFile[]>([...entries].map(([id, sf]) => [id, localModuleClosure(sf)]));
   const scans = scanFiles(project, [...new Set([...closures.values()].flat())], options.walker);
+  const checker = project.getTypeChecker().compilerObject;
   const result = new Map<string, PluginScan>();
   for (const t of targets) {
     const files = closures.get(t.id)!;
-    const locations = files
-      .flatMap((sf) => sitesFor(t.id, scans.get(sf.getFilePath())!))
+    const locations = sitesFor(t.id, scans.get(entries.get(t.id)!.getFilePath())!, files, scans, checker)
       .map<AccessLocation>((s) => ({ file: displayFile(s.file, options.repoRoot), line: s.line, column: s.column, function: s.function, snippet: s.snippet, class: s.class }))
       .sort(compareSites);
     const classes: AccessClass[] = locations.length === 0 ? ['orchestration_only'] : [...new Set(locations.map((l) => l.class))].sort();

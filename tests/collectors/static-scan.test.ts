@@ -15,6 +15,9 @@ const TARGETS = [
   { id: 'fixture_js_a', file: join(FIX, 'scan/plain_js.mjs') },
   { id: 'fixture_js_b', file: join(FIX, 'scan/plain_js.mjs') },
   { id: 'fixture_lookalike', file: join(FIX, 'scan/text_lookalike.ts') },
+  { id: 'fixture_helpers_bounded', file: join(FIX, 'scan/registry_helpers.ts') },
+  { id: 'fixture_helpers_direct', file: join(FIX, 'scan/registry_helpers.ts') },
+  { id: 'fixture_helpers_table', file: join(FIX, 'scan/registry_helpers.ts') },
   { id: 'queue_wait_by_process_v1', file: join(ROOT, 'src/plugins/builtin/queue_wait_by_process.ts') },
 ];
 
@@ -52,6 +55,13 @@ describe('static scan (type-resolved)', () => {
       [29, 'dataset_loader_unbounded'],
       [30, 'dataset_loader_unbounded'],
     ]);
+  });
+
+  it('module-level helpers belong only to the plugins that reach them (directly or through a dispatch table)', () => {
+    const at = (id: string) => scans.get(id)!.locations.map((l) => [l.line, l.function, l.class]);
+    expect(at('fixture_helpers_bounded')).toEqual([[10, 'loadSome', 'dataset_loader_bounded']]);
+    expect(at('fixture_helpers_direct')).toEqual([[6, 'loadAll', 'dataset_loader_unbounded']]);
+    expect(at('fixture_helpers_table')).toEqual([[6, 'loadAll', 'dataset_loader_unbounded']]);
   });
 
   it('a plugin without access is orchestration_only; info() and text lookalikes are not access', () => {
