@@ -1,13 +1,10 @@
 /**
  * Source rows → normalized job rows. One RowNormalizer per ingest: it resolves the column
  * mapping when the header arrives, then for every row maps cells onto roles, parses times
- * (epoch ms, UTC), redacts, parses params, builds extra_json, checks data quality, hashes
- * the normalized content and hands the row to the writer — unless the queue id was already
- * seen (identical → collapsed with a warning; different → refused).
- *
- * The row hash covers exactly what is stored as content (the 14 roles and extra_json, after
- * mapping, time zone and redaction), never the row id or source line, so the dataset
- * fingerprint does not depend on column order, row order or file format.
+ * (epoch ms, UTC), redacts, parses params, builds extra_json, checks data quality and hands
+ * the row to the writer — unless the queue id was already stored (identical content →
+ * merged with a warning; different content → refused). The fingerprint is computed from the
+ * stored table afterwards (fingerprint.ts).
  */
 import { HarnessError } from '../../common/errors.ts';
 import { CANONICAL_ROLES, type CanonicalRole } from '../../config/roles.ts';
@@ -96,7 +93,7 @@ export class RowNormalizer implements RowSink {
     this.nextRowId = options.firstRowId;
   }
 
-  /** Rows already in the dataset (append): their hashes count for dedup and the fingerprint. */
+  /** A row already in the new version (append copies the parent's rows first): takes part in de-duplication. */
   seedExisting(queueId: string, rowId: number): void {
     (this.seen ??= new Map()).set(queueId, rowId);
     if (rowId >= this.nextRowId) this.nextRowId = rowId + 1;
