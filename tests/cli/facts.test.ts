@@ -123,6 +123,10 @@ describe('stat-harness facts --run', () => {
     expect(novelty.status).toBe('not_applicable');
     expect(results.find((x) => x.policyId === 'known-issues.no-leakage')!.status).toBe('pass');
 
+    // The facts file `stat-harness facts --out` writes gives policy-eval --facts the same report.
+    expect(sh(['facts', '--run', '1', '--out', 'facts-1.json']).status).toBe(0);
+    expect(pe(['check', '--facts', 'facts-1.json', '--format', 'json']).stdout).toBe(r.stdout);
+
     const strict = pe(['check', '--run', '1', '--format', 'json'], { STAT_HARNESS_STREAMING_POLICY_STRICT: '1' });
     expect(strict.status, strict.stderr).toBe(1);
     const strictLoader = (JSON.parse(strict.stdout) as { results: Result[] }).results.find((x) => x.policyId === 'streaming.unbounded-loader' && x.subject.id === 'fixture_unbounded_loader')!;
