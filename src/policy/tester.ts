@@ -182,7 +182,9 @@ async function runCase(tf: TestFile, c: TestCase, doc: ParsedYaml, options: RunT
   const problems: string[] = [];
   if (actual !== c.expect) problems.push(`expected ${c.expect}, got ${actual}`);
   if (c.status !== undefined && result.status !== c.status) problems.push(`expected status ${c.status}, got ${result.status}`);
-  if (c.message !== undefined && !(result.message ?? '').includes(c.message)) problems.push(`expected the message to contain ${JSON.stringify(c.message)}`);
+  if (c.message !== undefined && !(result.message ?? '').includes(c.message)) {
+    problems.push(`expected the message to contain ${JSON.stringify(c.message)}${result.message === undefined ? ' (a pass has no message: drop `message:` from this case)' : ''}`);
+  }
   if (problems.length === 0) return { ...base, passed: true, result };
   return { ...base, passed: false, result, detail: `${problems.join('; ')} (status ${result.status}, severity ${result.severity})${result.message === undefined ? '' : `: ${result.message}`}` };
 }

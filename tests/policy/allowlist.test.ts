@@ -88,5 +88,10 @@ describe('policy tests runner', () => {
     const run = await runPolicyTests({ policiesDir: join(ROOT, 'policies'), testPaths: [join(dir, 'only.test.yaml')], baseConfig: config, cwd: dir, engine: 'fast', now: '2026-01-10', parity: false });
     expect(run.outcomes.map((o) => o.name)).toEqual(['b']);
     expect(run.skipped).toBe(2);
+    // A pass is compact (no message): a case expecting one fails and says why.
+    writeFileSync(join(dir, 'msg.test.yaml'), `policy: catalog.in-sync\ncases:\n${kase('m', '    message: in sync\n')}`);
+    const msg = await runPolicyTests({ policiesDir: join(ROOT, 'policies'), testPaths: [join(dir, 'msg.test.yaml')], baseConfig: config, cwd: dir, engine: 'fast', now: '2026-01-10', parity: false });
+    expect(msg.failed).toBe(1);
+    expect(msg.outcomes[0]!.detail).toBe('expected the message to contain "in sync" (a pass has no message: drop `message:` from this case) (status pass, severity error)');
   });
 });
