@@ -77,8 +77,9 @@ export function locationLabel(loc: SourceLocation, cwd: string): string {
 }
 
 /**
- * The result's message (empty for a compact pass), plus which facts were missing for an `unknown` result (unless the
- * message already names them all, as the engine's own "cannot decide" message does).
+ * The result's message (empty for a compact pass), plus which facts were missing for an
+ * `unknown` result (unless the message already names them all, as the engine's own
+ * "cannot decide" message does).
  */
 export function resultMessage(r: PolicyResult): string {
   const message = r.message ?? '';

@@ -8,7 +8,7 @@ import { applyBaseline, fingerprintFor, type Baseline, type BaselineEntry } from
 import { buildFastPolicy, createJreEvaluator, outcomeCode, valueFactOf, type EngineName, type FastPolicy, type JreEvaluator, type PolicyTrace } from './evaluate.ts';
 import { scopeFor, type FactsDocument, type SubjectFacts } from './facts.ts';
 import { createOperators, type OperatorSpec } from './operators.ts';
-import { compareResults, inResultOrder, type EvaluationReport, type ExplainNode, type PolicyMeta, type PolicyResult, type ResultSeverity, type ResultSummary, type SourceLocation, type SubjectKind } from './result.ts';
+import { compareResults, type EvaluationReport, type ExplainNode, type PolicyMeta, type PolicyResult, type ResultSeverity, type ResultSummary, type SourceLocation, type SubjectKind } from './result.ts';
 import { resolveFact, type FactScope } from './scope.ts';
 import { resolveSeverity } from './severity.ts';
 import { renderMessage } from './template.ts';
@@ -43,11 +43,6 @@ export interface EvaluateOptions {
 
 function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Sort results into report order (compareResults), in place; a sorted list costs one pass. */
-export function sortResults(results: PolicyResult[]): PolicyResult[] {
-  return inResultOrder(results) ? results : results.sort(compareResults);
 }
 
 /**
