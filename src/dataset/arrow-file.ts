@@ -2,10 +2,10 @@
  * Arrow IPC files built straight from buffers (DESIGN.md trap: vectorFromArray /
  * tableFromArrays are 6–8× slower and bloat memory, makeData over typed arrays is not).
  *
- * 1. The dataset's internal Arrow file, layout "1" (contract with the Arrow accessor, see
- *    accessor/arrow-layout.ts): `<store dir>/datasets/<id>-<fingerprint 16 hex>.arrow`, one
- *    field per JOB_COLUMNS entry; integer/time columns Float64 with NaN for null; params and
- *    extra_json Utf8; other strings Dictionary<Utf8, Int32> with ONE dictionary per column
+ * 1. The dataset's internal Arrow file (layout in accessor/arrow-layout.ts, the contract with
+ *    the Arrow accessor): `<store dir>/datasets/<id>-<fingerprint 16 hex>.v<layout>.arrow`, one
+ *    field per JOB_COLUMNS entry; integer/time columns Float64 with NaN for null; params,
+ *    extra_json and queue ids Utf8; other strings Dictionary<Utf8, Int32> with ONE dictionary per column
  *    shared by all batches (new values are appended as delta dictionary batches); batches of
  *    65,536 rows in row_id order; schema metadata fingerprint / dataset_id / row_count / layout.
  *    The ingest does not write it: `ensureDatasetArrowFile` builds it on first use (the
@@ -35,12 +35,13 @@ import {
   type DataType,
 } from 'apache-arrow';
 import { HarnessError } from '../common/errors.ts';
-import { ARROW_BATCH_ROWS, ARROW_LAYOUT_VERSION, ARROW_META } from './accessor/arrow-layout.ts';
+import { ARROW_BATCH_ROWS, ARROW_LAYOUT_VERSION, ARROW_META, expectedArrowFields } from './accessor/arrow-layout.ts';
 import { INTEGER_JOB_COLUMNS, JOB_COLUMNS, jobsTable, type Db } from './store.ts';
 
 /** `<store dir>/datasets/<id>-<fingerprint first 16 hex>.arrow` */
 export function datasetArrowPath(storePath: string, datasetId: number, fingerprint: string): string {
-  return join(dirname(storePath), 'datasets', `${datasetId}-${fingerprint.slice(0, 16)}.arrow`);
+  // The layout version is in the name, so a file of an older layout is rebuilt, never misread.
+  return join(dirname(storePath), 'datasets', `${datasetId}-${fingerprint.slice(0, 16)}.v${ARROW_LAYOUT_VERSION}.arrow`);
 }
 
 const MAGIC = Buffer.from('ARROW1');
@@ -321,10 +322,10 @@ export function writeArrowFile(
   return rows;
 }
 
-/** Builders of layout "1" in JOB_COLUMNS order. */
+/** Builders of the internal layout (expectedArrowFields) in JOB_COLUMNS order. */
 function layoutBuilders(): ColumnBuilder[] {
   let dictId = 0;
-  return JOB_COLUMNS.map((c) => (INTEGER_JOB_COLUMNS.has(c) ? new Float64Column() : c === 'params' || c === 'extra_json' ? new Utf8Column() : new DictionaryColumn(dictId++)));
+  return expectedArrowFields().map((f) => (f.kind === 'f64' ? new Float64Column() : f.kind === 'utf8' ? new Utf8Column() : new DictionaryColumn(dictId++)));
 }
 
 /**

@@ -86,22 +86,22 @@ describe('export', () => {
   });
 });
 
-describe('dataset Arrow file (layout "1")', () => {
+describe('dataset Arrow file (layout "2")', () => {
   it('is written on first use at datasetArrowPath with the layout the Arrow accessor reads', () => {
     const db = openStore(config.store);
     try {
       const path = ensureDatasetArrowFile(db, config.store, 1);
       expect(path).toBe(datasetArrowPath(config.store, 1, fingerprint));
-      expect(path).toBe(join(dir, '.stat-harness', 'datasets', `1-${fingerprint.slice(0, 16)}.arrow`));
+      expect(path).toBe(join(dir, '.stat-harness', 'datasets', `1-${fingerprint.slice(0, 16)}.v2.arrow`));
       const table = tableFromIPC(readFileSync(path));
       expect(table.schema.fields.map((f) => f.name)).toEqual([...JOB_COLUMNS]);
       const kinds = Object.fromEntries(table.schema.fields.map((f) => [f.name, f.type.typeId]));
-      expect(kinds).toMatchObject({ row_id: Type.Float, queue_dt: Type.Float, source_line: Type.Float, params: Type.Utf8, extra_json: Type.Utf8, process_id: Type.Dictionary, status: Type.Dictionary });
+      expect(kinds).toMatchObject({ row_id: Type.Float, queue_dt: Type.Float, source_line: Type.Float, params: Type.Utf8, extra_json: Type.Utf8, process_queue_id: Type.Utf8, dep_id: Type.Utf8, process_id: Type.Dictionary, status: Type.Dictionary });
       expect(Object.fromEntries(table.schema.metadata)).toEqual({
         'stat-harness.fingerprint': fingerprint,
         'stat-harness.dataset_id': '1',
         'stat-harness.row_count': '5',
-        'stat-harness.layout': '1',
+        'stat-harness.layout': '2',
       });
       const rows = new Database(config.store, { readonly: true }).prepare('SELECT * FROM jobs_1 ORDER BY row_id').all() as Record<string, unknown>[];
       for (let i = 0; i < rows.length; i++) {
