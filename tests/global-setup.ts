@@ -36,6 +36,15 @@ export function syncBuild(from: string, to: string): number {
   return changed;
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
 /**
  * End-to-end tests drive the real binaries in dist/: build them once before the suite.
  *
@@ -47,8 +56,14 @@ export function syncBuild(from: string, to: string): number {
  */
 export default function setup(): void {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  mkdirSync(join(root, '.stat-harness'), { recursive: true });
-  const staging = mkdtempSync(join(root, '.stat-harness', 'build-'));
+  const work = join(root, '.stat-harness');
+  mkdirSync(work, { recursive: true });
+  // Staging builds of runs that were killed before cleaning up (their pid is gone).
+  for (const name of readdirSync(work)) {
+    const pid = Number(/^build-(\d+)-/.exec(name)?.[1]);
+    if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) rmSync(join(work, name), { recursive: true, force: true });
+  }
+  const staging = mkdtempSync(join(work, `build-${process.pid}-`));
   try {
     execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', 'tsconfig.build.json', '--outDir', staging], { cwd: root, stdio: 'inherit' });
     syncBuild(staging, join(root, 'dist'));
