@@ -56,6 +56,38 @@ const LOCATION_NUMBERS: ReadonlySet<string> = new Set(['column', 'endColumn', 'e
 /** `,\n        "column": ` … in LOCATION_KEYS order. */
 const LOCATION_FIELDS = LOCATION_KEYS.map((k) => `,${IN2}"${k}": `);
 
+/** A result field's key piece: opening the result object, or after another field. */
+function keyPiece(name: string): readonly [string, string] {
+  return [`{${IN}"${name}": `, `,${IN}"${name}": `];
+}
+const K_EXPLAIN = keyPiece('explain');
+const K_FINGERPRINT = keyPiece('fingerprint');
+const K_LOCATION = keyPiece('location');
+const K_MESSAGE = keyPiece('message');
+const K_MISSING = keyPiece('missingFacts');
+const K_REASON = keyPiece('notApplicableReason');
+/** Always after the subject. */
+const K_SUPPRESSION = `,${IN}"suppression": `;
+
+/** A location object at result-field depth (keys in order; isKnownLocation checked the values). */
+function locationText(loc: SourceLocation): string {
+  let out = '';
+  for (let i = 0; i < LOCATION_KEYS.length; i++) {
+    const v = loc[LOCATION_KEYS[i]!];
+    if (v === undefined) continue;
+    out += `${out === '' ? LOCATION_FIELDS[i]!.slice(1) : LOCATION_FIELDS[i]!}${typeof v === 'number' ? String(v) : JSON.stringify(v)}`;
+  }
+  return `{${out}${IN}}`;
+}
+
+/** A list of strings at result-field depth. */
+function listText(items: readonly string[]): string {
+  if (items.length === 0) return '[]';
+  let out = '';
+  for (let i = 0; i < items.length; i++) out += `${i === 0 ? IN2 : NEXT_ITEM}${JSON.stringify(items[i])}`;
+  return `[${out}${IN}]`;
+}
+
 /** A nested value at `pad` indentation, exactly as stableStringify would write it there. */
 function nested(value: unknown, pad: string): string {
   return stableStringify(value, 2).replace(/\n/g, pad);
@@ -84,8 +116,8 @@ function isStringList(v: unknown): v is string[] {
  * string of its own.
  */
 class ResultWriter {
-  /** `"policyId": …, "severity": …, "status": …, "subject": ` per policy id → severity → status, without and with a leading `{`. */
-  private readonly heads = new Map<string, Map<string, Map<string, [string, string]>>>();
+  /** `"policyId": …, "severity": …, "status": …, "subject": ` per policy id → severity → status, opening the object or after a field. */
+  private readonly heads = new Map<string, Map<string, Map<string, readonly [string, string]>>>();
   /** The written subject object, per subject object (the engine shares one across a subject's results). */
   private readonly subjects = new WeakMap<object, string>();
   private readonly parts: string[];
@@ -101,32 +133,36 @@ class ResultWriter {
       return;
     }
     // Keys in sorted order: explain, fingerprint, location, message, missingFacts,
-    // notApplicableReason, policyId, severity, status, subject, suppression.
-    const start = parts.length;
-    parts.push('{');
-    if (r.explain !== undefined) parts.push(IN, '"explain": ', nested(r.explain, IN), ',');
-    if (r.fingerprint !== undefined) parts.push(IN, '"fingerprint": ', JSON.stringify(r.fingerprint), ',');
+    // notApplicableReason, policyId, severity, status, subject, suppression. Each key piece
+    // carries what precedes it (`{` for the first field, `,` after another), so a field is
+    // two pieces and a compact pass three in all.
+    let o = 0;
+    if (r.explain !== undefined) {
+      parts.push(K_EXPLAIN[o]!, nested(r.explain, IN));
+      o = 1;
+    }
+    if (r.fingerprint !== undefined) {
+      parts.push(K_FINGERPRINT[o]!, JSON.stringify(r.fingerprint));
+      o = 1;
+    }
     if (r.location !== undefined) {
-      parts.push(IN, '"location": {');
-      this.location(r.location);
-      parts.push(IN, '},');
+      parts.push(K_LOCATION[o]!, locationText(r.location));
+      o = 1;
     }
-    if (r.message !== undefined) parts.push(IN, '"message": ', JSON.stringify(r.message), ',');
+    if (r.message !== undefined) {
+      parts.push(K_MESSAGE[o]!, JSON.stringify(r.message));
+      o = 1;
+    }
     if (r.missingFacts !== undefined) {
-      const facts = r.missingFacts;
-      if (facts.length === 0) parts.push(IN, '"missingFacts": [],');
-      else {
-        parts.push(IN, '"missingFacts": [');
-        for (let i = 0; i < facts.length; i++) parts.push(i === 0 ? IN2 : NEXT_ITEM, JSON.stringify(facts[i]));
-        parts.push(IN, '],');
-      }
+      parts.push(K_MISSING[o]!, listText(r.missingFacts));
+      o = 1;
     }
-    if (r.notApplicableReason !== undefined) parts.push(IN, '"notApplicableReason": ', JSON.stringify(r.notApplicableReason), ',');
-    // A compact pass has no field before the head: the head then carries the opening brace.
-    if (parts.length === start + 1) parts[start] = this.head(r.policyId, r.severity, r.status, true);
-    else parts.push(this.head(r.policyId, r.severity, r.status, false));
-    parts.push(this.subject(r.subject));
-    if (r.suppression !== undefined) parts.push(',', IN, '"suppression": ', nested(r.suppression, IN));
+    if (r.notApplicableReason !== undefined) {
+      parts.push(K_REASON[o]!, JSON.stringify(r.notApplicableReason));
+      o = 1;
+    }
+    parts.push(this.head(r.policyId, r.severity, r.status)[o]!, this.subject(r.subject));
+    if (r.suppression !== undefined) parts.push(K_SUPPRESSION, nested(r.suppression, IN));
     parts.push(end);
   }
 
@@ -165,7 +201,7 @@ class ResultWriter {
     return keyCount(r) === n;
   }
 
-  private head(policyId: string, severity: string, status: string, open: boolean): string {
+  private head(policyId: string, severity: string, status: string): readonly [string, string] {
     let bySeverity = this.heads.get(policyId);
     if (!bySeverity) this.heads.set(policyId, (bySeverity = new Map()));
     let byStatus = bySeverity.get(severity);
@@ -173,10 +209,10 @@ class ResultWriter {
     let h = byStatus.get(status);
     if (h === undefined) {
       const text = `${IN}"policyId": ${JSON.stringify(policyId)},${IN}"severity": ${JSON.stringify(severity)},${IN}"status": ${JSON.stringify(status)},${IN}"subject": `;
-      h = [text, `{${text}`];
+      h = [`{${text}`, `,${text}`];
       byStatus.set(status, h);
     }
-    return h[open ? 1 : 0];
+    return h;
   }
 
   private subject(s: PolicyResult['subject']): string {
@@ -186,16 +222,6 @@ class ResultWriter {
       this.subjects.set(s, out);
     }
     return out;
-  }
-
-  private location(loc: SourceLocation): void {
-    let first = true;
-    for (let i = 0; i < LOCATION_KEYS.length; i++) {
-      const v = loc[LOCATION_KEYS[i]!];
-      if (v === undefined) continue;
-      this.parts.push(first ? LOCATION_FIELDS[i]!.slice(1) : LOCATION_FIELDS[i]!, typeof v === 'number' ? String(v) : JSON.stringify(v));
-      first = false;
-    }
   }
 }
 
