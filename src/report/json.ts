@@ -5,9 +5,9 @@
  */
 import type { LandmarkResult, LandmarkStatus } from '../insights/index.ts';
 import type { DataQualityIssue } from '../dataset/types.ts';
-import type { ActionType, BatchGroupCandidate, Finding, RecommendationWhere, ResultStatus } from '../plugins/types.ts';
+import type { ActionType, Finding, RecommendationWhere, ResultStatus } from '../plugins/types.ts';
 import { isoOrNull } from './format.ts';
-import { buildReportModel, type ModeledFigure, type ReportModel } from './model.ts';
+import { buildReportModel, type ModeledFigure, type ReportModel, type SequenceView } from './model.ts';
 import type { ReportInput, ReportPlugin } from './types.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -33,23 +33,8 @@ export interface ReportJsonRecommendation {
   sequence_id?: string;
 }
 
-export interface ReportJsonSequence {
-  sequence_id: string;
-  rank: number;
-  plugin_id: string;
-  also_reported_by: string[];
-  recommendation_signature: string;
-  target_process_ids: string[];
-  close_month: string;
-  key: string;
-  estimated_calls_reduced: number;
-  estimated_delta_seconds_upper: number;
-  cohort: BatchGroupCandidate['cohort'];
-  suggested_boundary: string;
-  modeled: ModeledFigure | null;
-  not_modeled_reason?: string;
-  checklist: { markdown: string; json: string };
-}
+/** A batch sequence as report.json carries it: the report model's view plus its checklist files. */
+export type ReportJsonSequence = Omit<SequenceView, 'text'> & { checklist: { markdown: string; json: string } };
 
 export interface ReportJsonPlugin {
   id: string;
