@@ -38,6 +38,8 @@ export interface SchemaProblem {
   /** JSON path segments of the offending value. */
   path: (string | number)[];
   message: string;
+  /** The problem is the key itself (unknown key), not its value. */
+  atKey?: boolean;
 }
 
 /** ajv errors rewritten for humans: one line each, with did-you-mean for unknown keys. */
@@ -53,12 +55,14 @@ export function describeSchemaErrors(errors: readonly ErrorObject[], schemaKeys?
     const where = path.length ? path.join('.') : '(top level)';
     let message: string;
     let at = path;
+    let atKey = false;
     switch (e.keyword) {
       case 'additionalProperties': {
         const key = String((e.params as { additionalProperty: string }).additionalProperty);
         const known = schemaKeys ? schemaKeys(path) : [];
         message = `unknown key "${key}" in ${where}${didYouMeanSuffix(key, known)}`;
         at = [...path, key];
+        atKey = true;
         break;
       }
       case 'required':
@@ -76,7 +80,7 @@ export function describeSchemaErrors(errors: readonly ErrorObject[], schemaKeys?
     const key = `${at.join('.')}|${message}`;
     if (!seen.has(key)) {
       seen.add(key);
-      out.push({ path: at, message });
+      out.push(atKey ? { path: at, message, atKey } : { path: at, message });
     }
   }
   return out;
@@ -104,7 +108,7 @@ export function validateDocument(name: string, parsed: Pick<ParsedYaml, 'file' |
   const schema = validate.schema;
   const problems = describeSchemaErrors(validate.errors ?? [], (p) => schemaKeysAt(schema, p));
   const first = problems[0]!;
-  const pos = parsed.positionOf(first.path);
+  const pos = parsed.positionOf(first.path, { key: first.atKey ?? false });
   const rest = problems.length > 1 ? ` (and ${problems.length - 1} more: ${problems.slice(1, 4).map((p) => p.message).join('; ')})` : '';
   throw new HarnessError('schema', `invalid ${what}: ${first.message}${rest}`, {
     file: parsed.file,

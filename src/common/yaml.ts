@@ -12,8 +12,11 @@ export interface ParsedYaml {
   doc: Document.Parsed;
   lineCounter: LineCounter;
   value: unknown;
-  /** 1-based line/column of a path inside the document (nearest existing ancestor). */
-  positionOf(path: readonly (string | number)[]): { line: number; column: number };
+  /**
+   * 1-based line/column of a path inside the document (nearest existing ancestor); the value
+   * by default, the key itself with `{ key: true }` (for "unknown key" errors).
+   */
+  positionOf(path: readonly (string | number)[], options?: { key?: boolean }): { line: number; column: number };
 }
 
 /**
@@ -80,8 +83,8 @@ export function parseYamlText(text: string, file: string): ParsedYaml {
     doc,
     lineCounter,
     value,
-    positionOf(path) {
-      const node = nearestNode(doc, path);
+    positionOf(path, options) {
+      const node = nearestNode(doc, path, options?.key ?? false);
       const offset = node?.range?.[0] ?? 0;
       const p = lineCounter.linePos(offset);
       return { line: p.line, column: p.col };
@@ -89,15 +92,16 @@ export function parseYamlText(text: string, file: string): ParsedYaml {
   };
 }
 
-function nearestNode(doc: Document.Parsed, path: readonly (string | number)[]): Node | undefined {
+function nearestNode(doc: Document.Parsed, path: readonly (string | number)[], atKey: boolean): Node | undefined {
   let node: unknown = doc.contents;
   let best: Node | undefined = (doc.contents as Node | null) ?? undefined;
-  for (const seg of path) {
+  for (const [i, seg] of path.entries()) {
     if (isMap(node)) {
       const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
       if (!pair) break;
-      // Point at the key for a missing/odd value, at the value when it exists.
-      best = ((pair.value as Node | null) ?? (pair.key as Node)) ?? best;
+      const last = i === path.length - 1;
+      // Point at the key for a missing/odd value or when asked, at the value otherwise.
+      best = (last && atKey ? (pair.key as Node) : ((pair.value as Node | null) ?? (pair.key as Node))) ?? best;
       node = pair.value;
     } else if (isSeq(node) && typeof seg === 'number') {
       const item = node.items[seg] as Node | undefined;
