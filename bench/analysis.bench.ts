@@ -49,7 +49,14 @@ async function prepare(rows: number): Promise<Prepared> {
   const dir = join(OUT, String(rows));
   const arrowPath = join(dir, 'arrow-path.txt');
   const infoPath = join(dir, 'info.json');
-  if (existsSync(arrowPath) && existsSync(infoPath)) return { arrowPath: readFileSync(arrowPath, 'utf8'), infoPath };
+  const cachedStore = join(dir, 'harness.db');
+  if (existsSync(arrowPath) && existsSync(infoPath) && existsSync(cachedStore)) {
+    // Re-ensure: a cached file of an older Arrow layout is rebuilt under its new name.
+    const db = openStore(cachedStore);
+    const arrow = ensureDatasetArrowFile(db, cachedStore, 1);
+    db.close();
+    return { arrowPath: arrow, infoPath };
+  }
   mkdirSync(dir, { recursive: true });
   process.stdout.write(`preparing ${rows} rows under ${dir} …\n`);
   const csv = join(dir, 'log.csv');

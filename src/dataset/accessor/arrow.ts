@@ -34,7 +34,7 @@ export interface ArrowDataset {
 function layoutError(path: string, what: string): never {
   throw new HarnessError('arrow-file', `${path} is not a stat-harness dataset Arrow file: ${what}`, {
     file: path,
-    hint: 'regenerate it from the store (stat-harness export --format arrow), or check the path',
+    hint: 'delete it: the runner rebuilds the dataset\'s Arrow file from the store on the next run (this is not the `export --format arrow` interchange file)',
   });
 }
 
