@@ -18,6 +18,9 @@ import type { PolicyMeta, PolicyResult } from './result.ts';
 
 export const EXPIRY_WARNING_DAYS = 14;
 
+/** The streaming policy whose allowlist entries also let a plugin load() unbounded at run time. */
+export const UNBOUNDED_LOADER_POLICY = 'streaming.unbounded-loader';
+
 export interface AllowlistEntry {
   policy: string;
   subject: string;
@@ -134,4 +137,14 @@ export function applyAllowlist(results: PolicyResult[], allowlist: Allowlist, no
     }
   }
   return out;
+}
+
+/**
+ * Plugin ids (of `pluginIds`) that a live (not expired) allowlist entry of the streaming policy
+ * exempts: in strict streaming mode the accessor lets exactly these load() without a rowLimit,
+ * so the run-time guard and the policy gate honour the same written exceptions.
+ */
+export function unboundedLoadExemptions(allowlist: Allowlist, pluginIds: readonly string[], nowMs: number): string[] {
+  const live = allowlist.entries.filter((e) => e.policy === UNBOUNDED_LOADER_POLICY && daysUntil(e.expires, nowMs) >= 0);
+  return pluginIds.filter((id) => live.some((e) => e.matches(id))).sort();
 }

@@ -12,6 +12,7 @@ import { resolveKnownIssuesMode, type HarnessConfig } from '../../config/index.t
 import { ensureDatasetArrowFile, ingestFile, openStore, readDatasetInfo, resolveDataset, type DatasetInfo, type Db } from '../../dataset/index.ts';
 import { compliantRecommendationIndexes, evaluateLandmarks, loadKnownIssues, type LandmarkResult } from '../../insights/index.ts';
 import { discoverPlugins, killAllWorkers, selectPlugins, type ExecutionRecord, type PluginResult } from '../../plugins/index.ts';
+import { loadAllowlist, unboundedLoadExemptions } from '../../policy/index.ts';
 import { writeRunReports } from '../../report/index.ts';
 import { executeRun, finishRun, getRun, loadReportInput, manifestPlugins, prepareRunsStore, selectReferenceRun } from '../../runs/index.ts';
 import { action, configFor, globalOptions, PACKAGE_VERSION, paint, parseFormat, showProgress, useColor, type GlobalOptions } from '../shared.ts';
@@ -83,6 +84,16 @@ function landmarksFor(config: HarnessConfig, mode: 'on' | 'off', plugins: readon
     return p.result.recommendations.filter((_, i) => keep.has(i));
   });
   return evaluateLandmarks(loadKnownIssues(config.knownIssues.file), recs);
+}
+
+/**
+ * Plugins a live allowlist.yaml entry of the streaming policy exempts from the strict
+ * unbounded-load() guard — the same written exceptions the policy gate honours. No allowlist
+ * file means no exemptions; a malformed one is a config error before any plugin runs.
+ */
+function unboundedExemptions(config: HarnessConfig, pluginIds: readonly string[]): string[] {
+  if (!existsSync(config.policies.allowlist)) return [];
+  return unboundedLoadExemptions(loadAllowlist(config.policies.allowlist), pluginIds, Date.now());
 }
 
 /** Known-issues mode on needs its landmarks file; checked before any plugin runs. */
@@ -211,6 +222,7 @@ export async function performRun(config: HarnessConfig, flags: RunRequest, g: Gl
       knownIssuesMode,
       config,
       harnessVersion: PACKAGE_VERSION,
+      unboundedAllowlist: unboundedExemptions(config, plugins.map((pl) => pl.manifest.id)),
       ...(jobs === undefined ? {} : { jobs }),
       onRunCreated: (id) => {
         runId = id;
