@@ -6,7 +6,7 @@ import { HarnessError } from '../../src/common/errors.ts';
 import { classifyStatement, openSqlGuard, type SqlGuard } from '../../src/dataset/sql-guard.ts';
 import type { Db } from '../../src/dataset/store.ts';
 import { tempDir } from '../helpers/cli.ts';
-import { createTestStore, sampleJobs } from '../helpers/dataset.ts';
+import { createTestStore, insertTestDataset, sampleJobs } from '../helpers/dataset.ts';
 
 let dir: string;
 let db: Db;
@@ -28,6 +28,9 @@ function storeState(d: Db): string {
 beforeAll(() => {
   dir = tempDir('sql-guard-');
   ({ db, storePath } = createTestStore(dir, sampleJobs(40)));
+  // What sql() must not reach: another dataset and a runs-store table with earlier findings.
+  expect(insertTestDataset(db, sampleJobs(5))).toBe(2);
+  db.exec("CREATE TABLE runs (run_id INTEGER PRIMARY KEY, secret TEXT); INSERT INTO runs VALUES (1, 'finding-signature')");
   before = storeState(db);
   guard = openSqlGuard({ storePath, datasetId: 1 });
 });
@@ -114,13 +117,63 @@ describe('sql guard: rejected statements leave the store unchanged', () => {
   });
 
   it('reports SQL errors (unknown table) as sql-error without touching the store', () => {
-    expect(() => guard.query('SELECT * FROM runs')).toThrow(/could not prepare the query: no such table: runs/);
+    expect(() => guard.query('SELECT * FROM no_such_table')).toThrow(/could not prepare the query: no such table: no_such_table/);
     expect(storeState(db)).toBe(before);
   });
 
   it('validates maxRows and timeoutMs', () => {
     expect(() => guard.query('SELECT 1', [], { maxRows: -1 })).toThrow(/maxRows must be an integer/);
     expect(() => guard.query('SELECT 1', [], { timeoutMs: 0 })).toThrow(/timeoutMs must be a positive number/);
+  });
+});
+
+describe('sql guard: reads stay inside the dataset (bytecode scope check)', () => {
+  const outside: string[] = [
+    'SELECT name FROM main.sqlite_master',
+    'SELECT name FROM sqlite_schema',
+    'SELECT name FROM sqlite_temp_master',
+    'SELECT * FROM runs',
+    'SELECT secret FROM main.runs',
+    'SELECT count(*) FROM jobs_2',
+    'SELECT * FROM job_params_2',
+    'SELECT j.process_id FROM jobs j JOIN jobs_2 k ON k.process_queue_id = j.process_queue_id',
+    'SELECT (SELECT count(*) FROM runs) AS n FROM jobs',
+    'WITH r AS (SELECT secret FROM runs) SELECT * FROM r',
+    "SELECT * FROM pragma_table_info('runs')",
+    "SELECT name FROM pragma_table_list",
+    "SELECT * FROM jobs WHERE EXISTS (SELECT 1 FROM pragma_index_list('jobs_2'))",
+    'SELECT * FROM dbstat',
+    'EXPLAIN SELECT * FROM runs',
+    'EXPLAIN QUERY PLAN SELECT name FROM sqlite_master',
+  ];
+  it.each(outside)('%s', (query) => {
+    let err: unknown;
+    try {
+      guard.query(query);
+    } catch (e) {
+      err = e;
+    }
+    // dbstat may be compiled out: then it is an unknown table, which is also a refusal.
+    if (query.includes('dbstat') && err instanceof HarnessError && err.code === 'sql-error') return;
+    expect(err).toBeInstanceOf(HarnessError);
+    expect((err as HarnessError).code).toBe('sql-rejected');
+    expect((err as HarnessError).message).toMatch(/sql\(\) may read only the dataset's jobs \/ job_params views/);
+    expect(storeState(db)).toBe(before);
+  });
+
+  it('still runs joins, GROUP BY, CTEs, window functions, subqueries and json_each over the dataset', () => {
+    const join = guard.query('SELECT j.process_id, p.key, count(*) AS n FROM jobs j JOIN job_params p ON p.row_id = j.row_id GROUP BY j.process_id, p.key ORDER BY n DESC, j.process_id, p.key');
+    expect(join.rows.length).toBeGreaterThan(0);
+    const cte = guard.query('WITH per AS (SELECT process_id, count(*) AS n FROM jobs GROUP BY process_id) SELECT sum(n) AS total FROM per');
+    expect(cte.rows).toEqual([{ total: 40 }]);
+    const win = guard.query('SELECT row_id, row_number() OVER (PARTITION BY process_id ORDER BY queue_dt, row_id) AS k, lag(queue_dt) OVER (ORDER BY row_id) AS prev FROM jobs ORDER BY row_id', [], { maxRows: 100 });
+    expect(win.rows.length).toBe(40);
+    const sub = guard.query('SELECT count(*) AS n FROM jobs WHERE row_id IN (SELECT row_id FROM job_params) AND process_queue_id IS NOT NULL');
+    expect(sub.rows[0]!.n).toBeGreaterThan(0);
+    expect(guard.query('SELECT count(*) AS n FROM jobs').rows).toEqual([{ n: 40 }]);
+    expect(guard.query("SELECT value FROM json_each('[1,2]') ORDER BY value").rows).toEqual([{ value: 1 }, { value: 2 }]);
+    expect(guard.query("SELECT count(*) AS n FROM jobs, json_tree('{\"a\":1}')").rows[0]!.n).toBe(80);
+    expect(guard.query('EXPLAIN QUERY PLAN SELECT * FROM jobs JOIN job_params USING (row_id)').rows.length).toBeGreaterThan(0);
   });
 });
 
