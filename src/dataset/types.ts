@@ -34,7 +34,12 @@ export interface ColumnBatch {
 
 export interface LoadOptions {
   columns: readonly ColumnName[];
-  /** Required on a large dataset (rows > largeRows) unless the plugin is allowlisted. */
+  /**
+   * Required on a large dataset (rows > largeRows) unless the plugin is allowlisted. On a large
+   * dataset a rowLimit above largeRows counts as unbounded, exactly like no rowLimit: refused
+   * under STAT_HARNESS_STREAMING_POLICY_STRICT=1, otherwise loaded and recorded in telemetry
+   * (unboundedLoadCalls / unboundedLoadRows) for the streaming policy.
+   */
   rowLimit?: number;
   where?: WhereClause;
 }
@@ -93,7 +98,7 @@ export interface DatasetInfo {
 /** Counters recorded by the metered accessor; persisted per plugin execution. */
 export interface AccessTelemetry {
   rowsLoaded: number;
-  /** Rows returned by load() calls without a rowLimit (the streaming policy's runtime signal). */
+  /** Rows returned by unbounded load() calls — no rowLimit, or above largeRows on a large dataset (the streaming policy's runtime signal). */
   unboundedLoadRows: number;
   unboundedLoadCalls: number;
   loadCalls: number;

@@ -178,6 +178,34 @@ describe.each(backends)('%s accessor', (_name, make) => {
     expect(allowed.telemetry.unboundedLoadRows).toBe(N);
   });
 
+  it('large dataset: a rowLimit above largeRows counts as unbounded (warn: recorded; strict: refused)', () => {
+    const huge = Number.MAX_SAFE_INTEGER - 1;
+    const warn = make({ largeRows: 100 });
+    expect(warn.load({ columns: ['row_id'], rowLimit: huge })).toMatchObject({ truncated: false });
+    expect(warn.load({ columns: ['row_id'], rowLimit: 101 }).rows.length).toBe(101);
+    // at largeRows exactly it is bounded
+    expect(warn.load({ columns: ['row_id'], rowLimit: 100 }).rows.length).toBe(100);
+    expect(warn.telemetry).toMatchObject({ loadCalls: 3, unboundedLoadCalls: 2, unboundedLoadRows: N + 101, rowsLoaded: N + 101 + 100 });
+
+    const strict = make({ largeRows: 100, streamingStrict: true });
+    let err: HarnessError | undefined;
+    try {
+      strict.load({ columns: ['row_id'], rowLimit: huge });
+    } catch (e) {
+      err = e as HarnessError;
+    }
+    expect(err).toBeInstanceOf(HarnessError);
+    expect(err!.code).toBe('unbounded-load');
+    expect(err!.message).toContain(`test_plugin_v1: load() with rowLimit ${huge} (above largeRows, so unbounded) on a large dataset (${N} rows > largeRows 100) is refused while STAT_HARNESS_STREAMING_POLICY_STRICT=1`);
+    expect(err!.hint).toMatch(/rowLimit ≤ largeRows \(100\)/);
+    expect(strict.telemetry).toMatchObject({ unboundedLoadRows: 0, rowsLoaded: 0 });
+    expect(strict.load({ columns: ['row_id'], rowLimit: 100 }).rows.length).toBe(100);
+    // small dataset: any rowLimit is bounded
+    const small = make({ streamingStrict: true });
+    expect(small.load({ columns: ['row_id'], rowLimit: huge }).rows.length).toBe(N);
+    expect(small.telemetry).toMatchObject({ unboundedLoadCalls: 0, unboundedLoadRows: 0 });
+  });
+
   it('adds to a telemetry record handed in by the runner, and counts info calls', () => {
     const telemetry = emptyTelemetry();
     const a = make({ telemetry } as Partial<typeof BASE>);

@@ -112,14 +112,15 @@ export function createMeteredAccessor(backend: ScanBackend, options: MeteringOpt
       if (rowLimit !== undefined && (typeof rowLimit !== 'number' || !Number.isSafeInteger(rowLimit) || rowLimit < 0)) {
         throw new HarnessError('invalid-row-limit', `${pluginId}: load rowLimit must be a non-negative integer; got ${String(rowLimit)}`);
       }
-      const unbounded = rowLimit === undefined;
       const large = backend.rowCount > options.largeRows;
+      const unbounded = isUnboundedLoad(rowLimit, large, options.largeRows);
       if (unbounded && large && options.streamingStrict && !options.allowUnboundedLoad) {
+        const what = rowLimit === undefined ? 'without a rowLimit' : `with rowLimit ${rowLimit} (above largeRows, so unbounded)`;
         throw new HarnessError(
           'unbounded-load',
-          `${pluginId}: load() without a rowLimit on a large dataset (${backend.rowCount} rows > largeRows ${options.largeRows}) is refused while STAT_HARNESS_STREAMING_POLICY_STRICT=1`,
+          `${pluginId}: load() ${what} on a large dataset (${backend.rowCount} rows > largeRows ${options.largeRows}) is refused while STAT_HARNESS_STREAMING_POLICY_STRICT=1`,
           {
-            hint: `pass load({ columns, rowLimit }), stream with iterBatches({ columns }), or add an allowlist.yaml entry for policy streaming.unbounded-loader and subject ${pluginId} with a reason`,
+            hint: `pass load({ columns, rowLimit }) with rowLimit ≤ largeRows (${options.largeRows}), stream with iterBatches({ columns }), or add an allowlist.yaml entry for policy streaming.unbounded-loader and subject ${pluginId} with a reason`,
           },
         );
       }
@@ -157,6 +158,15 @@ export function createMeteredAccessor(backend: ScanBackend, options: MeteringOpt
       return structuredClone(backend.info());
     },
   };
+}
+
+/**
+ * Whether a load() counts as unbounded for the streaming policy: no rowLimit at all, or — on a
+ * large dataset — a rowLimit above largeRows (otherwise `rowLimit: Number.MAX_SAFE_INTEGER`
+ * would load everything while telemetry recorded a bounded load).
+ */
+export function isUnboundedLoad(rowLimit: number | undefined, large: boolean, largeRows: number): boolean {
+  return rowLimit === undefined || (large && rowLimit > largeRows);
 }
 
 /** Rows of a load(): up to rowLimit + 1 (one extra tells whether the limit cut anything). */
