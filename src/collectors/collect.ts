@@ -129,8 +129,10 @@ export async function collectFacts(options: CollectOptions): Promise<CollectedFa
   runSubject['insights'] = counts.insights;
   runSubject['contract'] = counts.contract;
   runSubject['novelty'] = noveltyFacts(runSignatures(db, run.id), ref.ref, ref.reason, options.requireReference);
-  // Leakage needs the run's outputs; a run imported without them leaves the facts unknown.
-  if (run.outDir !== null && existsSync(run.outDir)) runSubject['knownIssues'] = scanRunOutputs(run.outDir, landmarks);
+  // Leakage needs the run's complete outputs; a run imported without them, or whose reports
+  // were deleted or corrupted, leaves the facts out (the policy is unknown, fail-closed).
+  const leakage = run.outDir === null ? undefined : scanRunOutputs(run.outDir, landmarks);
+  if (leakage !== undefined) runSubject['knownIssues'] = leakage;
   subjects.push(runSubject);
 
   const facts: CollectedFacts = {

@@ -10,4 +10,4 @@ export { actionableRecommendations, contractFacts, runInsightFacts, type Contrac
 export { noveltyFacts, snapshotReference, type NoveltyFacts, type NoveltyReference } from './novelty.ts';
 export { loadTaxonomy, taxonomyFacts, taxonomyFromParsed, TAXONOMY_SCHEMA, type TaxonomyFacts, type TaxonomyMapping } from './taxonomy.ts';
 export { catalogFacts, undiscoveredCatalogIds, type CatalogFacts } from './catalog-sync.ts';
-export { landmarksForScan, leaksInText, scanRunOutputs, LEAK_SCAN_MAX_BYTES, type KnownIssuesFacts } from './known-issues.ts';
+export { landmarksForScan, leaksInText, runOutputsProblem, scanRunOutputs, LEAK_SCAN_MAX_BYTES, type KnownIssuesFacts } from './known-issues.ts';

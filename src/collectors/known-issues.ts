@@ -8,6 +8,7 @@
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { loadKnownIssues, type Landmark } from '../insights/index.ts';
+import { REPORT_FILES } from '../report/index.ts';
 
 /** Bytes read per file: reports are small; a huge artifact is scanned on its head only. */
 export const LEAK_SCAN_MAX_BYTES = 32 * 1024 * 1024;
@@ -73,29 +74,60 @@ export function leaksInText(rel: string, text: string, landmarks: readonly Landm
   return out;
 }
 
-/** Landmarks the run's report.json lists (its known_issues section exists only when the run loaded them). */
-function landmarksInReport(outDir: string): number {
+/** The run's report.json, or undefined when it is missing or not a JSON object. */
+function readReport(outDir: string): { known_issues?: { landmarks?: unknown } } | undefined {
   const file = join(outDir, 'report.json');
-  if (!existsSync(file)) return 0;
+  if (!existsSync(file)) return undefined;
   try {
-    const report = JSON.parse(readFileSync(file, 'utf8')) as { known_issues?: { landmarks?: unknown[] } };
-    return Array.isArray(report.known_issues?.landmarks) ? report.known_issues.landmarks.length : 0;
+    const report: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return typeof report === 'object' && report !== null && !Array.isArray(report) ? report : undefined;
   } catch {
-    return 0;
+    return undefined;
   }
+}
+
+/**
+ * Why a run directory cannot vouch for "no leak": the harness-written reports (and every file
+ * its manifest.json lists) must all be present and report.json must parse, otherwise a run
+ * whose reports were deleted would read as leak-free. Undefined when the outputs are complete.
+ */
+export function runOutputsProblem(outDir: string): string | undefined {
+  if (!existsSync(outDir)) return `the run directory ${outDir} does not exist`;
+  const expected = new Set<string>(REPORT_FILES);
+  const manifestFile = join(outDir, 'manifest.json');
+  if (existsSync(manifestFile)) {
+    let manifest: unknown;
+    try {
+      manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    } catch {
+      return `${manifestFile} is not JSON`;
+    }
+    const files = typeof manifest === 'object' && manifest !== null ? (manifest as { files?: unknown }).files : undefined;
+    if (Array.isArray(files)) for (const f of files) if (typeof f === 'string') expected.add(f);
+  }
+  const missing = [...expected].filter((f) => !existsSync(join(outDir, f))).sort();
+  if (missing.length > 0) return `${outDir} lacks ${missing.join(', ')}`;
+  if (readReport(outDir) === undefined) return `${join(outDir, 'report.json')} is not a JSON object`;
+  return undefined;
 }
 
 /**
  * Scan a run's output directory. The run manifest records the mode by name and plugin
  * artifacts are the plugins' own free text, so only the harness-written reports are checked
- * for known-issue sections; every file is checked for landmark ids and titles.
+ * for known-issue sections; every file is checked for landmark ids and titles. Undefined
+ * (facts left out → the policy is `unknown`, fail-closed) when the outputs are incomplete or
+ * unreadable (runOutputsProblem).
  */
-export function scanRunOutputs(outDir: string, landmarks: readonly Landmark[]): KnownIssuesFacts {
+export function scanRunOutputs(outDir: string, landmarks: readonly Landmark[]): KnownIssuesFacts | undefined {
+  if (runOutputsProblem(outDir) !== undefined) return undefined;
+  const report = readReport(outDir)!;
   const leaks = new Set<string>();
   for (const file of listFiles(outDir)) {
     const rel = relative(outDir, file).split(sep).join('/');
     const reportFile = rel !== 'manifest.json' && !rel.startsWith('artifacts/');
     for (const leak of leaksInText(rel, readHead(file), landmarks, reportFile)) leaks.add(leak);
   }
-  return { leaks: [...leaks].sort(), landmarksLoaded: landmarksInReport(outDir) };
+  // The known_issues section (with its landmarks) exists only when the run loaded them.
+  const listed = report.known_issues?.landmarks;
+  return { leaks: [...leaks].sort(), landmarksLoaded: Array.isArray(listed) ? listed.length : 0 };
 }

@@ -114,7 +114,8 @@ describe('stat-harness facts --run', () => {
     expect(ghost.find((x) => x.policyId === 'streaming.unbounded-loader')).toMatchObject({ status: 'unknown', missingFacts: ['access.classes', 'telemetry.unboundedLoadRows'] });
     expect(r.status).toBe(1);
     const flagged = results.filter((x) => x.policyId === 'streaming.unbounded-loader' && x.status === 'fail');
-    expect(flagged.map((x) => x.subject.id).sort()).toEqual(['fixture_registry_maybe', 'fixture_unbounded_loader']);
+    // (One result per site is allowed: fixture_registry_maybe has two unbounded loads.)
+    expect([...new Set(flagged.map((x) => x.subject.id))].sort()).toEqual(['fixture_registry_maybe', 'fixture_unbounded_loader']);
     const loader = flagged.find((x) => x.subject.id === 'fixture_unbounded_loader')!;
     expect(loader.severity).toBe('warn');
     expect(loader.location?.file).toMatch(/fixtures\/collectors\/plugins\/unbounded_loader\.ts$/);

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseYamlText } from '../../src/common/yaml.ts';
@@ -11,6 +11,7 @@ import {
   loadTaxonomy,
   noveltyFacts,
   runInsightFacts,
+  runOutputsProblem,
   scanRunOutputs,
   snapshotReference,
   taxonomyFacts,
@@ -22,6 +23,7 @@ import { emptyTelemetry, type DatasetInfo } from '../../src/dataset/index.ts';
 import type { EvidenceSnapshot } from '../../src/evidence/index.ts';
 import type { Landmark } from '../../src/insights/index.ts';
 import { EXIT_REASONS, type PluginResult, type Recommendation } from '../../src/plugins/index.ts';
+import { REPORT_FILES } from '../../src/report/index.ts';
 import type { ExecutionRow, RunRow } from '../../src/runs/index.ts';
 import { tempDir } from '../helpers/cli.ts';
 
@@ -187,12 +189,44 @@ describe('known-issues leakage collector', () => {
     expect(leaksInText('report.json', '{ "known_issues": { "mode": "on" } }', [], true)).toEqual(['report.json: known-issues section']);
     expect(leaksInText('manifest.json', '{ "knownIssuesMode": "off" }', [], true)).toEqual([]);
   });
-  it('scans a run directory (artifacts too) and counts the landmarks report.json lists', () => {
+  /** A complete run directory: every harness report, a manifest listing them and one artifact. */
+  const runDir = (report: unknown = {}): string => {
     const dir = tempDir();
     mkdirSync(join(dir, 'artifacts/p1'), { recursive: true });
     writeFileSync(join(dir, 'artifacts/p1/out.txt'), 'mentions ki-slow-app02');
-    writeFileSync(join(dir, 'manifest.json'), '{ "knownIssuesMode": "off" }');
-    writeFileSync(join(dir, 'report.json'), JSON.stringify({ known_issues: { mode: 'on', landmarks: [{ id: 'x' }, { id: 'y' }] } }));
+    for (const f of REPORT_FILES) writeFileSync(join(dir, f), 'clean\n');
+    writeFileSync(join(dir, 'report.json'), JSON.stringify(report));
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ knownIssuesMode: 'off', files: [...REPORT_FILES, 'artifacts/p1/out.txt'] }));
+    return dir;
+  };
+  it('scans a run directory (artifacts too) and counts the landmarks report.json lists', () => {
+    const dir = runDir({ known_issues: { mode: 'on', landmarks: [{ id: 'x' }, { id: 'y' }] } });
+    expect(runOutputsProblem(dir)).toBeUndefined();
     expect(scanRunOutputs(dir, landmarks)).toEqual({ leaks: ['artifacts/p1/out.txt: ki-slow-app02', 'report.json: known-issues section'], landmarksLoaded: 2 });
+    expect(scanRunOutputs(runDir(), [])).toEqual({ leaks: [], landmarksLoaded: 0 });
+  });
+  it('deleted, corrupt or incomplete outputs leave the facts out (unknown, fail-closed), never 0 leaks', () => {
+    const deleted = runDir();
+    for (const f of REPORT_FILES) rmSync(join(deleted, f));
+    expect(runOutputsProblem(deleted)).toMatch(/lacks answers_recommendations\.md, .*report\.json/);
+    expect(scanRunOutputs(deleted, landmarks)).toBeUndefined();
+
+    const corrupt = runDir();
+    writeFileSync(join(corrupt, 'report.json'), '{ "known_issues": ');
+    expect(runOutputsProblem(corrupt)).toMatch(/report\.json is not a JSON object/);
+    expect(scanRunOutputs(corrupt, [])).toBeUndefined();
+    writeFileSync(join(corrupt, 'report.json'), '[]');
+    expect(scanRunOutputs(corrupt, [])).toBeUndefined();
+
+    // A file the manifest lists (a checklist, an artifact) that is gone: the scan cannot vouch for it.
+    const partial = runDir();
+    rmSync(join(partial, 'artifacts/p1/out.txt'));
+    expect(runOutputsProblem(partial)).toMatch(/lacks artifacts\/p1\/out\.txt/);
+    expect(scanRunOutputs(partial, [])).toBeUndefined();
+
+    const badManifest = runDir();
+    writeFileSync(join(badManifest, 'manifest.json'), 'not json');
+    expect(scanRunOutputs(badManifest, [])).toBeUndefined();
+    expect(scanRunOutputs(join(badManifest, 'nope'), [])).toBeUndefined();
   });
 });
