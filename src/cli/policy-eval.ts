@@ -32,6 +32,7 @@ common(program.command('explain <policy-id>').description('show the condition tr
   .action(action(async (id: string, opts, cmd: Command) => explainAction(cmd, id, opts)));
 
 common(program.command('test [paths...]').description('run policy unit tests (default: <policies>/tests/*.test.yaml)'))
+  .option('--allow-only', 'accept cases skipped by `only: true` (otherwise they fail the run, as in CI)')
   .addHelpText('after', '\nExample:\n  $ policy-eval test\n  $ policy-eval test policies/tests/streaming.unbounded-loader.test.yaml')
   .action(action(async (paths: string[], opts, cmd: Command) => testAction(cmd, paths, opts)));
 

@@ -89,7 +89,7 @@ function rowFor(r: PolicyResult, ctx: FormatContext): Row {
 
 export function formatText(report: EvaluationReport, ctx: FormatContext): string {
   const s = style(ctx.color);
-  const shown = sortedResults(report.results).filter((r) => isProblem(r) || isSuppressed(r));
+  const shown = sortedResults(report.results).filter(ctx.quiet === true ? (r) => isProblem(r) && r.severity === 'error' : (r) => isProblem(r) || isSuppressed(r));
   const out: string[] = [];
 
   for (const group of groupBy(shown, subjectLabel)) {

@@ -11,6 +11,11 @@ export interface FormatContext {
   color: boolean;
   /** `--max-warnings`: formats that print a verdict say when the warnings exceed it. */
   maxWarnings?: number;
+  /**
+   * `--quiet` (text to a terminal only): list only results failing at error severity; the
+   * summary still counts everything. Machine formats ignore it: they are never filtered.
+   */
+  quiet?: boolean;
   /** Where the policies were loaded from (policy files are shown relative to cwd). */
   policiesDir?: string;
 }

@@ -12,9 +12,11 @@ import { parseIsoDate } from '../common/parse.ts';
 import { validateDocument } from '../common/schema.ts';
 import { didYouMeanSuffix } from '../common/suggest.ts';
 import type { ParsedYaml } from '../common/yaml.ts';
-import { parseWithDisplayPath } from './loader.ts';
+import { parseWithDisplayPath, RESERVED_POLICY_PREFIX } from './loader.ts';
+
+export { RESERVED_POLICY_PREFIX };
 import { DAY_MS } from './operators.ts';
-import type { PolicyMeta, PolicyResult } from './result.ts';
+import type { PolicyMeta, PolicyResult, SubjectKind } from './result.ts';
 
 export const EXPIRY_WARNING_DAYS = 14;
 
@@ -30,6 +32,8 @@ export interface AllowlistEntry {
   /** Where the entry is written (for results about the entry itself). */
   file: string;
   line: number;
+  /** Whether the subject is a glob (not an exact id). */
+  glob: boolean;
   matches(subjectId: string): boolean;
 }
 
@@ -42,12 +46,91 @@ export const ALLOWLIST_POLICIES = {
   expired: 'allowlist.expired',
   expiring: 'allowlist.expiring',
   stale: 'allowlist.stale',
+  overBroad: 'allowlist.over-broad',
 } as const;
 
-/** True when a glob leaves nothing literal to anchor on (`*`, `**`, `*?*`, `{a,*}`…). */
+/** Characters that start a wildcard, class, group or brace set in a picomatch glob. */
+const WILDCARD_START = new Set(['*', '?', '[', '(', '{', '|']);
+const MAX_BRACE_EXPANSIONS = 64;
+
+/** Expand brace sets (`{a,b}`, nested) into their alternatives; ranges (`{1..9}`) stay as a wildcard. */
+function expandBraces(pattern: string): string[] | undefined {
+  let depth = 0;
+  let open = -1;
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '\\') {
+      i++;
+      continue;
+    }
+    if (ch === '{') {
+      if (depth++ === 0) open = i;
+    } else if (ch === '}' && depth > 0 && --depth === 0) {
+      const body = pattern.slice(open + 1, i);
+      if (body.includes('..') || !body.includes(',')) return [pattern.slice(0, open) + '*' + pattern.slice(i + 1)].flatMap((p) => expandBraces(p) ?? []);
+      const alternatives: string[] = [];
+      let d = 0;
+      let start = 0;
+      for (let j = 0; j <= body.length; j++) {
+        const c = body[j];
+        if (c === '\\') j++;
+        else if (c === '{') d++;
+        else if (c === '}') d--;
+        else if ((c === ',' && d === 0) || j === body.length) {
+          alternatives.push(body.slice(start, j));
+          start = j + 1;
+        }
+      }
+      const out: string[] = [];
+      for (const alt of alternatives) {
+        const expanded = expandBraces(pattern.slice(0, open) + alt + pattern.slice(i + 1));
+        if (expanded === undefined) return undefined;
+        out.push(...expanded);
+        if (out.length > MAX_BRACE_EXPANSIONS) return undefined;
+      }
+      return out;
+    }
+  }
+  return [pattern];
+}
+
+/** The literal characters a glob starts with, before its first wildcard (escapes honoured). */
+function literalPrefix(pattern: string): string {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (ch === '\\' && i + 1 < pattern.length) {
+      out += pattern[++i];
+      continue;
+    }
+    if (WILDCARD_START.has(ch) || ((ch === '+' || ch === '@' || ch === '!') && pattern[i + 1] === '(')) break;
+    out += ch;
+  }
+  return out;
+}
+
+/**
+ * Why an allowlist subject glob is over-broad, or undefined when it is narrow. The rule
+ * (docs/policy-language.md "Allowlist"): an exact id is always fine; a glob must not be
+ * negated (`!x` matches every subject but x), must not use extglobs (`!(x)`, `+(x)`, `@(x)`,
+ * `*(x)`, `?(x)`), and every alternative of its brace sets must start with at least one
+ * literal character (`p*`, `legacy_*_v1`, `{legacy,old}_*` are narrow; `*_v1`, `{*,abc}`,
+ * `[a-z]*` are not): a subject is then pinned down by where its id starts.
+ */
+export function overBroadGlobReason(pattern: string): string | undefined {
+  if (pattern.startsWith('!')) return 'a negated pattern matches every subject except the ones it names';
+  if (/(^|[^\\])[!+@*?]\(/.test(pattern)) return 'extglob groups such as !(…), +(…), @(…) are not allowed';
+  const alternatives = expandBraces(pattern);
+  if (alternatives === undefined) return `its brace sets expand to more than ${MAX_BRACE_EXPANSIONS} alternatives`;
+  for (const alt of alternatives) {
+    if (literalPrefix(alt) === '' && alt !== '') return alternatives.length > 1 ? `its alternative "${alt}" does not start with a literal character` : 'it does not start with a literal character';
+  }
+  return undefined;
+}
+
+/** True when a subject glob is over-broad (see overBroadGlobReason). */
 export function isOverBroadGlob(pattern: string): boolean {
-  if (!picomatch.scan(pattern).isGlob) return false;
-  return pattern.replace(/[*?[\]{}()!+@,/.\\|^$-]/g, '').length < 3;
+  return overBroadGlobReason(pattern) !== undefined;
 }
 
 export function loadAllowlist(file: string, displayFile = file): Allowlist {
@@ -79,15 +162,17 @@ export function defineAllowlist(doc: Pick<ParsedYaml, 'file' | 'value' | 'positi
         fail('allowlist-bad-date', `${label}: expires "${expires}" is not a real calendar date (YYYY-MM-DD)`, ['entries', i, 'expires']);
       }
       const subject = entry['subject'];
-      if (typeof subject === 'string' && isOverBroadGlob(subject)) {
-        fail('allowlist-broad-subject', `${label}: subject "${subject}" matches every subject`, ['entries', i, 'subject'], 'name the subject, or use a narrow glob such as legacy_*_v1');
+      const broad = typeof subject === 'string' ? overBroadGlobReason(subject) : undefined;
+      if (broad !== undefined) {
+        fail('allowlist-broad-subject', `${label}: subject "${String(subject)}" is over-broad: ${broad}`, ['entries', i, 'subject'], 'name the subject, or use a glob that starts with literal characters such as legacy_*_v1');
       }
     });
   }
   validateDocument('allowlist.schema.json', doc, 'allowlist');
   const entries = ((raw as { entries: Omit<AllowlistEntry, 'file' | 'line' | 'matches'>[] }).entries ?? []).map((e, i) => {
     const isMatch = picomatch(e.subject, { dot: true });
-    return { ...e, file: doc.file, line: doc.positionOf(['entries', i]).line, matches: (id: string) => id === e.subject || isMatch(id) };
+    const glob = picomatch.scan(e.subject).isGlob;
+    return { ...e, file: doc.file, line: doc.positionOf(['entries', i]).line, glob, matches: (id: string) => id === e.subject || isMatch(id) };
   });
   return { file: doc.file, entries };
 }
@@ -102,14 +187,39 @@ export function allowlistMetas(file: string): PolicyMeta[] {
     { ...base, id: ALLOWLIST_POLICIES.expired, title: 'Allowlist entries must not be expired', stage: 'fail', remediation: 'fix the violation, or renew the entry with a new reason and date' },
     { ...base, id: ALLOWLIST_POLICIES.expiring, title: 'Allowlist entries expiring within 14 days', stage: 'warn', remediation: 'plan the fix or renew the entry before it expires' },
     { ...base, id: ALLOWLIST_POLICIES.stale, title: 'Allowlist entries must match a failing result', stage: 'warn', remediation: 'remove the entry: the exception is no longer needed' },
+    {
+      ...base,
+      id: ALLOWLIST_POLICIES.overBroad,
+      title: 'Allowlist globs must not match every evaluated subject',
+      stage: 'warn',
+      remediation: 'name the subjects the exception is for; a glob that matches every subject switches the policy off',
+    },
   ];
+}
+
+export interface AllowlistScope {
+  /** Loaded policies and the subject kind each evaluates. */
+  policies: readonly { id: string; subject: SubjectKind }[];
+  /** Every evaluated subject. */
+  subjects: readonly { kind: SubjectKind; id: string }[];
 }
 
 /**
  * Apply the allowlist to evaluated results (in place order preserved) and append the
- * allowlist's own results (expired / expiring / stale), sorted by the caller.
+ * allowlist's own results (expired / expiring / stale / over-broad), sorted by the caller.
+ * Over-broad: a glob entry (not an exact id) that matches every evaluated subject of its
+ * policy's kind, when there are two or more, is a warning — it passes the structural check
+ * at load time, but here it switches the policy off. It still suppresses.
  */
-export function applyAllowlist(results: PolicyResult[], allowlist: Allowlist, nowMs: number, loadedPolicyIds: readonly string[]): PolicyResult[] {
+export function applyAllowlist(results: PolicyResult[], allowlist: Allowlist, nowMs: number, scope: AllowlistScope): PolicyResult[] {
+  const loadedPolicyIds = scope.policies.map((p) => p.id);
+  const kindOf = new Map(scope.policies.map((p) => [p.id, p.subject]));
+  const idsOfKind = new Map<SubjectKind, string[]>();
+  for (const s of scope.subjects) {
+    const list = idsOfKind.get(s.kind) ?? [];
+    list.push(s.id);
+    idsOfKind.set(s.kind, list);
+  }
   const used = new Set<AllowlistEntry>();
   const live = allowlist.entries.filter((e) => daysUntil(e.expires, nowMs) >= 0);
   const out = results.map((r) => {
@@ -134,6 +244,19 @@ export function applyAllowlist(results: PolicyResult[], allowlist: Allowlist, no
     if (!used.has(e)) {
       const known = loadedPolicyIds.includes(e.policy) ? '' : ` (no loaded policy has this id${didYouMeanSuffix(e.policy, loadedPolicyIds)})`;
       out.push({ policyId: ALLOWLIST_POLICIES.stale, subject, status: 'fail', severity: 'warn', fingerprint, location, message: `allowlist entry for ${e.policy} / ${e.subject} matches no failing result${known}; remove it` });
+    }
+    const kind = kindOf.get(e.policy);
+    const ids = kind === undefined ? [] : (idsOfKind.get(kind) ?? []);
+    if (e.glob && ids.length > 1 && ids.every((id) => e.matches(id))) {
+      out.push({
+        policyId: ALLOWLIST_POLICIES.overBroad,
+        subject,
+        status: 'fail',
+        severity: 'warn',
+        fingerprint,
+        location,
+        message: `allowlist entry for ${e.policy} / ${e.subject} matches all ${ids.length} evaluated ${kind} subjects, which switches the policy off; name the subjects it is for`,
+      });
     }
   }
   return out;

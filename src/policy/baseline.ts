@@ -25,10 +25,15 @@ export interface Baseline {
   entries: BaselineEntry[];
 }
 
-export function fingerprintFor(policyId: string, subject: { kind: SubjectKind; id: string }, location?: SourceLocation): string {
+/**
+ * `occurrence` (> 0) tells apart identical sites (same file, function and call text) of one
+ * violation, counted in source order; the first site has none, so its fingerprint is the plain one.
+ */
+export function fingerprintFor(policyId: string, subject: { kind: SubjectKind; id: string }, location?: SourceLocation, occurrence = 0): string {
   // One hash over all parts; the call text is whitespace-normalized so reformatting keeps it.
   const snippet = location?.snippet === undefined ? '' : location.snippet.replace(/\s+/g, ' ').trim();
-  const parts = `${policyId}\u0000${subject.kind}:${subject.id}\u0000${location?.file ?? ''}\u0000${location?.function ?? ''}\u0000${snippet}`;
+  const base = `${policyId}\u0000${subject.kind}:${subject.id}\u0000${location?.file ?? ''}\u0000${location?.function ?? ''}\u0000${snippet}`;
+  const parts = occurrence > 0 ? `${base}\u0000#${occurrence}` : base;
   // crypto.hash: the one-shot form, several times cheaper than createHash per result.
   return hash('sha256', parts, 'hex').slice(0, 32);
 }

@@ -3,7 +3,7 @@
  * summary). Pure apart from the evaluators; the CLI does the I/O around it.
  */
 import type { EnvToggles } from '../config/index.ts';
-import { allowlistMetas, applyAllowlist, type Allowlist } from './allowlist.ts';
+import { ALLOWLIST_POLICIES, allowlistMetas, applyAllowlist, type Allowlist } from './allowlist.ts';
 import { applyBaseline, fingerprintFor, type Baseline, type BaselineEntry } from './baseline.ts';
 import { buildFastPolicy, createJreEvaluator, outcomeCode, valueFactOf, type EngineName, type FastPolicy, type JreEvaluator, type PolicyTrace } from './evaluate.ts';
 import { scopeFor, type FactsDocument, type SubjectFacts } from './facts.ts';
@@ -83,33 +83,37 @@ export async function evaluateSubjects(set: PolicySet, facts: FactsDocument, opt
     const jre = set.jre ? await set.jre.run(scope, subject.kind) : undefined;
     for (const f of fast) {
       const id = f.policy.def.meta.id;
-      let r: PolicyResult;
       if (jre) {
         const o = jre.get(id)!;
-        r = toResult(f.policy, subj, scope, outcomeCode(o.outcome), () => o.trace, options, severities.get(id)!);
+        toResults(f.policy, subj, scope, outcomeCode(o.outcome), () => o.trace, options, severities.get(id)!, plain, located);
       } else {
-        r = toResult(f.policy, subj, scope, f.code(scope), () => f.trace(scope), options, severities.get(id)!);
+        toResults(f.policy, subj, scope, f.code(scope), () => f.trace(scope), options, severities.get(id)!, plain, located);
       }
-      (r.location === undefined ? plain : located).push(r);
     }
     appendInReportOrder(out, plain, located);
   }
   return out;
 }
 
-/** Evaluate one policy for one subject with a trace (explain, policy tests). */
-export async function evaluateOne(set: PolicySet, policyId: string, facts: FactsDocument, subject: SubjectFacts, options: EvaluateOptions): Promise<{ result: PolicyResult; trace: PolicyTrace }> {
+/**
+ * Evaluate one policy for one subject with a trace (explain, policy tests). `result` is the
+ * first of `results` (a violation with several sites has one result per site).
+ */
+export async function evaluateOne(set: PolicySet, policyId: string, facts: FactsDocument, subject: SubjectFacts, options: EvaluateOptions): Promise<{ result: PolicyResult; results: PolicyResult[]; trace: PolicyTrace }> {
   const scope = scopeFor(facts, subject);
   const fast = (set.fast.get(subject.kind) ?? []).find((f) => f.policy.def.meta.id === policyId);
   if (!fast) throw new Error(`policy ${policyId} does not evaluate ${subject.kind} subjects`);
   const subj = { kind: subject.kind, id: subject.id };
   const severity = resolveSeverity(fast.policy.def, options.env).severity;
+  const results: PolicyResult[] = [];
   if (set.jre) {
     const r = (await set.jre.run(scope, subject.kind)).get(policyId)!;
-    return { result: toResult(fast.policy, subj, scope, outcomeCode(r.outcome), () => r.trace, { ...options, explain: true }, severity), trace: r.trace };
+    toResults(fast.policy, subj, scope, outcomeCode(r.outcome), () => r.trace, { ...options, explain: true }, severity, results, results);
+    return { result: results[0]!, results, trace: r.trace };
   }
   const trace = fast.trace(scope);
-  return { result: toResult(fast.policy, subj, scope, fast.code(scope), () => trace, { ...options, explain: true }, severity), trace };
+  toResults(fast.policy, subj, scope, fast.code(scope), () => trace, { ...options, explain: true }, severity, results, results);
+  return { result: results[0]!, results, trace };
 }
 
 function unknownLeaves(node: ExplainNode | undefined, out: Set<string>): void {
@@ -134,36 +138,71 @@ function notApplicableReason(node: ExplainNode, reasons: Record<string, string>)
   return notApplicableReason(falseChild, reasons);
 }
 
-function locationOf(policy: CompiledPolicy, scope: FactScope): SourceLocation | undefined {
+/**
+ * Every site of a violation the policy's `location` fact names (filtered by `where`), in
+ * file/line/column order. Each becomes its own result (M2: a new site next to a baselined
+ * one must be new, not hidden behind the first site's fingerprint).
+ */
+export function locationsOf(policy: CompiledPolicy, scope: FactScope): SourceLocation[] {
   const spec = policy.def.location;
-  if (!spec) return undefined;
+  if (!spec) return [];
   const v = resolveFact(scope, spec.fact);
-  if (!Array.isArray(v)) return undefined;
-  const candidates = v.filter((l): l is Record<string, unknown> => {
-    if (l === null || typeof l !== 'object' || typeof (l as { file?: unknown }).file !== 'string') return false;
-    return Object.entries(spec.where ?? {}).every(([k, want]) => (l as Record<string, unknown>)[k] === want);
-  });
-  candidates.sort((a, b) => compareIds(String(a['file']), String(b['file'])) || Number(a['line'] ?? 0) - Number(b['line'] ?? 0));
-  const first = candidates[0];
-  if (!first) return undefined;
-  const loc: SourceLocation = { file: first['file'] as string };
-  for (const k of ['line', 'column', 'endLine', 'endColumn'] as const) if (Number.isInteger(first[k])) loc[k] = first[k] as number;
-  for (const k of ['function', 'snippet'] as const) if (typeof first[k] === 'string') loc[k] = first[k] as string;
-  return loc;
+  if (!Array.isArray(v)) return [];
+  const out: SourceLocation[] = [];
+  for (const l of v) {
+    if (l === null || typeof l !== 'object' || typeof (l as { file?: unknown }).file !== 'string') continue;
+    const site = l as Record<string, unknown>;
+    if (!Object.entries(spec.where ?? {}).every(([k, want]) => site[k] === want)) continue;
+    const loc: SourceLocation = { file: site['file'] as string };
+    for (const k of ['line', 'column', 'endLine', 'endColumn'] as const) if (Number.isInteger(site[k])) loc[k] = site[k] as number;
+    for (const k of ['function', 'snippet'] as const) if (typeof site[k] === 'string') loc[k] = site[k] as string;
+    out.push(loc);
+  }
+  return out.sort((a, b) => compareIds(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }
 
 /**
- * One PolicyResult from an outcome code (see outcomeCode). Built as one object literal per
- * status (no intermediate spreads) and sharing the subject object across a subject's results:
- * at 150,000 results allocation is what costs.
+ * One fingerprint per site. Fingerprints ignore line numbers (they must survive line shifts),
+ * so two identical calls in one function would collide: the second and later copies get an
+ * occurrence number, in source order.
  */
-function toResult(policy: CompiledPolicy, subj: PolicyResult['subject'], scope: FactScope, code: number, traceOf: () => PolicyTrace, options: EvaluateOptions, severity: ResultSeverity): PolicyResult {
+function siteFingerprints(policyId: string, subj: PolicyResult['subject'], locations: readonly SourceLocation[]): string[] {
+  const seen = new Map<string, number>();
+  return locations.map((loc) => {
+    const base = fingerprintFor(policyId, subj, loc);
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    return n === 0 ? base : fingerprintFor(policyId, subj, loc, n);
+  });
+}
+
+/**
+ * The results of one policy × one subject from an outcome code (see outcomeCode): one
+ * result, or one per violation site. Results without a location go to `plain`, located ones
+ * to `located`. Built as one object literal per status (no intermediate spreads) and sharing
+ * the subject object across a subject's results: at 150,000 results allocation is what costs.
+ */
+function toResults(
+  policy: CompiledPolicy,
+  subj: PolicyResult['subject'],
+  scope: FactScope,
+  code: number,
+  traceOf: () => PolicyTrace,
+  options: EvaluateOptions,
+  severity: ResultSeverity,
+  plain: PolicyResult[],
+  located: PolicyResult[],
+): void {
   const def = policy.def;
   const policyId = def.meta.id;
   const applies = code >> 2;
   const violation = code & 3;
   let cached: PolicyTrace | undefined;
   const trace = () => (cached ??= traceOf());
+  const explain = (): PolicyResult['explain'] => {
+    const t = trace();
+    return t.applies ? { applies: t.applies, violation: t.violation } : { violation: t.violation };
+  };
   let result: PolicyResult;
   if (applies === 0) {
     const reason = notApplicableReason(trace().applies!, policy.reasons);
@@ -176,19 +215,26 @@ function toResult(policy: CompiledPolicy, subj: PolicyResult['subject'], scope: 
     const message = `cannot decide ${policyId} for ${subj.kind} ${subj.id}: missing or mistyped fact${list.length === 1 ? '' : 's'} ${list.join(', ')}`;
     result = { policyId, subject: subj, status: 'unknown', severity, message, fingerprint: fingerprintFor(policyId, subj), missingFacts: list };
   } else if (violation === 1) {
-    // Only a violation has a location (and a location-based fingerprint).
-    const location = locationOf(policy, scope);
-    result = { policyId, subject: subj, status: 'fail', severity, message: renderMessage(def.message, scope), fingerprint: fingerprintFor(policyId, subj, location) };
-    if (location) result.location = location;
+    // Only a violation has locations: one result (and one location-based fingerprint) per site.
+    const message = renderMessage(def.message, scope);
+    const locations = locationsOf(policy, scope);
+    if (locations.length > 0) {
+      const fingerprints = siteFingerprints(policyId, subj, locations);
+      const ex = options.explain ? explain() : undefined;
+      for (let i = 0; i < locations.length; i++) {
+        const r: PolicyResult = { policyId, subject: subj, status: 'fail', severity, message, fingerprint: fingerprints[i]!, location: locations[i]! };
+        if (ex) r.explain = ex;
+        located.push(r);
+      }
+      return;
+    }
+    result = { policyId, subject: subj, status: 'fail', severity, message, fingerprint: fingerprintFor(policyId, subj) };
   } else {
     // A pass is compact (see PolicyResult): no message, no fingerprint.
     result = { policyId, severity, status: 'pass', subject: subj };
   }
-  if (options.explain) {
-    const t = trace();
-    result.explain = t.applies ? { applies: t.applies, violation: t.violation } : { violation: t.violation };
-  }
-  return result;
+  if (options.explain) result.explain = explain();
+  plain.push(result);
 }
 
 export function summarize(results: readonly PolicyResult[], counts: { policies: number; subjects: number; fixed: number }): ResultSummary {
@@ -206,7 +252,7 @@ export function summarize(results: readonly PolicyResult[], counts: { policies: 
     staleAllowlist: 0,
   };
   for (const r of results) {
-    if (r.policyId === 'allowlist.stale') s.staleAllowlist++;
+    if (r.policyId === ALLOWLIST_POLICIES.stale && r.status === 'fail') s.staleAllowlist++;
     switch (r.status) {
       case 'pass':
         s.passed++;
@@ -253,7 +299,7 @@ export async function runCheck(input: CheckInput): Promise<CheckOutput> {
   let results = raw;
   const metas: PolicyMeta[] = input.set.policies.map((p) => p.def.meta);
   if (input.allowlist) {
-    results = applyAllowlist(results, input.allowlist, input.set.nowMs, metas.map((m) => m.id));
+    results = applyAllowlist(results, input.allowlist, input.set.nowMs, { policies: metas, subjects: input.facts.subjects });
     metas.push(...allowlistMetas(input.allowlist.file));
   }
   let fixed: BaselineEntry[] = [];

@@ -25,8 +25,11 @@ export interface FactsDocument {
 export function readFactsFile(file: string): FactsDocument {
   let size: number;
   try {
-    size = statSync(file).size;
-  } catch {
+    const st = statSync(file);
+    if (st.isDirectory()) throw new HarnessError('usage', `--facts ${file} is a directory, not a facts file`, { file, hint: 'pass --facts <file.json> (stat-harness facts --run <id> --out facts.json writes one)' });
+    size = st.size;
+  } catch (err) {
+    if (err instanceof HarnessError) throw err;
     throw new HarnessError('file-not-found', `cannot read facts file ${file}`, { file, hint: 'pass --facts <file.json>' });
   }
   if (size > MAX_FACTS_BYTES) throw new HarnessError('file-too-large', `${file} is ${size} bytes; facts files are limited to ${MAX_FACTS_BYTES}`, { file });

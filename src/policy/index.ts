@@ -12,9 +12,9 @@ export { buildFastPolicy, createJreEvaluator, ENGINES, type EngineName, type Pol
 export { resolveSeverity } from './severity.ts';
 export { parseFacts, readFactsFile, scopeFor, type FactsDocument, type SubjectFacts } from './facts.ts';
 export { resolveFact, type FactScope } from './scope.ts';
-export { applyAllowlist, defineAllowlist, isOverBroadGlob, loadAllowlist, unboundedLoadExemptions, ALLOWLIST_POLICIES, EXPIRY_WARNING_DAYS, UNBOUNDED_LOADER_POLICY, type Allowlist } from './allowlist.ts';
+export { applyAllowlist, defineAllowlist, isOverBroadGlob, overBroadGlobReason, loadAllowlist, RESERVED_POLICY_PREFIX, type AllowlistScope, unboundedLoadExemptions, ALLOWLIST_POLICIES, EXPIRY_WARNING_DAYS, UNBOUNDED_LOADER_POLICY, type Allowlist } from './allowlist.ts';
 export { applyBaseline, baselineFrom, fingerprintFor, readBaseline, writeBaseline, type Baseline } from './baseline.ts';
-export { buildPolicySet, evaluateOne, evaluateSubjects, exitCodeFor, runCheck, summarize, type PolicySet } from './check.ts';
+export { buildPolicySet, evaluateOne, locationsOf, evaluateSubjects, exitCodeFor, runCheck, summarize, type PolicySet } from './check.ts';
 export { renderExplain, renderExplainNode } from './explain.ts';
 export { actualExpectation, listTestFiles, loadTestFile, runPolicyTests, type TestRun } from './tester.ts';
 export { renderPolicyDocs, DOC_HEADER } from './docs.ts';

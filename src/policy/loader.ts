@@ -19,6 +19,8 @@ import type { ConditionNode, LeafCondition, LocationSpec, PolicyDefinition, Pos,
 
 export const SEVERITIES: readonly ResultSeverity[] = ['off', 'info', 'warn', 'error'];
 export const POLICY_EXTENSIONS = ['.yaml', '.yml', '.json'];
+/** Policy ids starting with this are the allowlist's own results; policy files may not use it. */
+export const RESERVED_POLICY_PREFIX = 'allowlist.';
 
 /** Numeric config values a threshold may name (`{ config: largeRows }`). */
 export const CONFIG_THRESHOLDS: Readonly<Record<string, (c: ThresholdConfig) => number>> = {
@@ -115,6 +117,10 @@ export function definePolicy(doc: Pick<ParsedYaml, 'file' | 'value' | 'positionO
   }
   const obj = raw as Record<string, unknown>;
   if (typeof obj['id'] !== 'string') fail('schema', 'invalid policy: missing the required key "id"', [], 'every policy needs a unique id such as streaming.unbounded-loader');
+  // The allowlist reports its own results under allowlist.* ids; a policy there would be confused with them.
+  if ((obj['id'] as string).startsWith(RESERVED_POLICY_PREFIX)) {
+    fail('reserved-policy-id', `policy id "${obj['id'] as string}" uses the reserved prefix "${RESERVED_POLICY_PREFIX}"`, ['id'], 'allowlist.* ids are the allowlist\'s own results (expired, expiring, stale, over-broad); choose another prefix');
+  }
   const subject = SUBJECT_KINDS.includes(obj['subject'] as SubjectKind) ? (obj['subject'] as SubjectKind) : undefined;
   const ctx: WalkContext = { at, fail, subject, config: options.config, facts: new Set<string>() };
   // Conditions are checked before the schema: oneOf errors from ajv would be unreadable.

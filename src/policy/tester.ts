@@ -2,7 +2,8 @@
  * Policy unit tests (`policy-eval test`): YAML cases compiled and evaluated exactly as
  * `policy-eval check` does (same loader, compiler, evaluator, severity resolution), with the
  * case's env toggles and config thresholds instead of the shell's. Duplicate case names are
- * rejected; `only: true` narrows the run; a parity check requires every policy to have at
+ * rejected; `only: true` narrows the run but fails it unless --allow-only; a case accepts an
+ * `unknown` result only with `status: unknown`; test facts are checked against the fact catalog; a parity check requires every policy to have at
  * least one passing and one failing case.
  */
 import { readdirSync, statSync } from 'node:fs';
@@ -19,6 +20,7 @@ import type { EngineName } from './evaluate.ts';
 import type { FactsDocument, SubjectFacts } from './facts.ts';
 import { definePolicy, displayPath, listPolicyFiles, parseWithDisplayPath, type ThresholdConfig } from './loader.ts';
 import type { PolicyResult } from './result.ts';
+import { factDefinition, factPaths } from '../collectors/index.ts';
 
 export type Expectation = 'pass' | 'warn' | 'fail';
 
@@ -57,6 +59,8 @@ export interface TestRun {
   outcomes: CaseOutcome[];
   /** Parity problems: policies without tests, or without a passing / failing case. */
   parity: string[];
+  /** A leftover `only: true` (unless allowed): one message naming where. */
+  only: string[];
   skipped: number;
   passed: number;
   failed: number;
@@ -97,12 +101,39 @@ export function loadTestFile(file: string, cwd: string): TestFile {
       throw new HarnessError('duplicate-test-case', `test case "${c.name}" is already defined at line ${prev}`, { file: shown, ...doc.positionOf(['cases', i, 'name']), hint: 'give every case a unique name' });
     }
     names.set(c.name, line);
+    checkCaseFacts(c.facts, (path) => ({ file: shown, ...doc.positionOf(['cases', i, 'facts', ...path]) }));
     if (c.now !== undefined && parseIsoDate(c.now) === undefined) {
       throw new HarnessError('invalid-date', `now "${c.now}" is not a real calendar date`, { file: shown, ...doc.positionOf(['cases', i, 'now']) });
     }
     return { ...c, line };
   });
   return { file: shown, policy: value.policy, cases };
+}
+
+/**
+ * Every fact a test case sets must be in the fact catalog: a typo (`acess.classes`) would
+ * otherwise leave the real fact missing and the case would test `unknown` by accident.
+ * Objects are walked until a catalogued path is reached (its value is the fact's, whatever
+ * its shape); a scalar or list at an uncatalogued path is a load error at its line.
+ */
+function checkCaseFacts(facts: TestCase['facts'], at: (path: (string | number)[]) => { file: string; line: number; column: number }): void {
+  const walk = (value: unknown, factPath: string[], docPath: (string | number)[]): void => {
+    const path = factPath.join('.');
+    if (factPath.length > 0 && factDefinition(path) !== undefined) return;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [k, v] of Object.entries(value)) walk(v, [...factPath, k], [...docPath, k]);
+      return;
+    }
+    const known = factPaths();
+    throw new HarnessError('unknown-fact', `test case sets "${path}", which is not a fact any collector provides${didYouMeanSuffix(path, known)}`, {
+      ...at(docPath),
+      hint: 'fact paths are listed in docs/policies.md (src/collectors/catalog.ts)',
+    });
+  };
+  const { kind: _kind, id: _id, ...subjectFacts } = facts.subject;
+  walk(subjectFacts, [], ['subject']);
+  if (facts.dataset) walk(facts.dataset, ['dataset'], ['dataset']);
+  if (facts.run) walk(facts.run, ['run'], ['run']);
 }
 
 export interface RunTestsOptions {
@@ -114,6 +145,8 @@ export interface RunTestsOptions {
   now: string;
   /** Check that every policy has a passing and a failing case (a full run, not a single file). */
   parity: boolean;
+  /** Accept cases skipped by `only: true` (local debugging); otherwise they fail the run, like mocha's --forbid-only. */
+  allowOnly?: boolean;
 }
 
 export async function runPolicyTests(options: RunTestsOptions): Promise<TestRun> {
@@ -155,8 +188,13 @@ export async function runPolicyTests(options: RunTestsOptions): Promise<TestRun>
       if (!cov.has('warn') && !cov.has('fail')) parity.push(`${id}: no failing case (expect: warn or fail)`);
     }
   }
+  const onlyProblem: string[] = [];
+  if (skipped > 0 && options.allowOnly !== true) {
+    const marked = files.flatMap((f) => f.cases.filter((c) => c.only === true).map((c) => `${f.file}:${c.line}`));
+    onlyProblem.push(`${skipped} case${skipped === 1 ? '' : 's'} skipped because of only: true at ${marked.join(', ')}; remove it (or pass --allow-only while debugging)`);
+  }
   const passed = outcomes.filter((o) => o.passed).length;
-  return { outcomes, parity, skipped, passed, failed: outcomes.length - passed + parity.length };
+  return { outcomes, parity, only: onlyProblem, skipped, passed, failed: outcomes.length - passed + parity.length + onlyProblem.length };
 }
 
 async function runCase(tf: TestFile, c: TestCase, doc: ParsedYaml, options: RunTestsOptions): Promise<CaseOutcome> {
@@ -181,6 +219,11 @@ async function runCase(tf: TestFile, c: TestCase, doc: ParsedYaml, options: RunT
   const actual = actualExpectation(result);
   const problems: string[] = [];
   if (actual !== c.expect) problems.push(`expected ${c.expect}, got ${actual}`);
+  // An unknown result fails closed in CI, but a case only accepts it when it says so: a
+  // typo in the facts would otherwise satisfy `expect: fail` with a missing fact.
+  else if (result.status === 'unknown' && c.status !== 'unknown') {
+    problems.push(`expected ${c.expect} from a violation, got unknown (missing ${(result.missingFacts ?? []).join(', ')}); add \`status: unknown\` if that is what this case tests`);
+  }
   if (c.status !== undefined && result.status !== c.status) problems.push(`expected status ${c.status}, got ${result.status}`);
   if (c.message !== undefined && !(result.message ?? '').includes(c.message)) {
     problems.push(`expected the message to contain ${JSON.stringify(c.message)}${result.message === undefined ? ' (a pass has no message: drop `message:` from this case)' : ''}`);

@@ -30,6 +30,11 @@ function result(policyId: string, id: string, status: PolicyResult['status'] = '
   return { policyId, subject: { kind: 'plugin', id }, status, severity: 'error', message: 'm', fingerprint: `${policyId}-${id}`.padEnd(32, '0').slice(0, 32) };
 }
 
+/** Loaded plugin policies and the evaluated plugin subjects. */
+function scope(policies: string[], subjects: string[] = ['legacy_v1', 'legacy_v2', 'soon', 'other', 'nobody']) {
+  return { policies: policies.map((id) => ({ id, subject: 'plugin' as const })), subjects: subjects.map((id) => ({ kind: 'plugin' as const, id })) };
+}
+
 describe('allowlist', () => {
   it('rejects blank reason/owner, impossible dates and over-broad globs, naming the line', () => {
     expect(error(entry({ reason: '  ' }))).toMatchObject({ code: 'allowlist-missing-reason', line: 4 });
@@ -41,9 +46,30 @@ describe('allowlist', () => {
     for (const g of ['legacy_*_v1', 'plugin_x', 'batch_*']) expect(isOverBroadGlob(g), g).toBe(false);
   });
 
+  it('judges globs by their literal start: negation, extglobs and bare-wildcard brace alternatives are over-broad; p* is narrow', () => {
+    for (const g of ['!legacy_x', '!(zzz)', '{*,abc}', '{abc,*}', '*_v1', '[a-z]*', '{1..9}*', 'legacy_+(a)', '@(x|y)']) expect(isOverBroadGlob(g), g).toBe(true);
+    for (const g of ['p*', 'legacy_*_v1', '{legacy,old}_*', 'legacy_{*,abc}', 'x?', '\\*literal']) expect(isOverBroadGlob(g), g).toBe(false);
+    expect(error(entry({ subject: '!legacy_x' }))).toMatchObject({ code: 'allowlist-broad-subject', line: 3, message: expect.stringContaining('negated pattern') });
+    expect(error(entry({ subject: '{*,abc}' })).message).toContain('its alternative "*" does not start with a literal character');
+    expect(allowlist(entry({ subject: 'p*' })).entries[0]!.matches('p_one')).toBe(true);
+  });
+
+  it('reports a glob that matches every evaluated subject of its kind as allowlist.over-broad (it still suppresses)', () => {
+    const list = allowlist(entry({ subject: 'legacy_*' }) + entry({ policy: 'p.two', subject: 'legacy_v1' }));
+    const results = [result('p.one', 'legacy_v1'), result('p.one', 'legacy_v2')];
+    const all = applyAllowlist(results, list, NOW, scope(['p.one', 'p.two'], ['legacy_v1', 'legacy_v2']));
+    expect(all.filter((r) => r.policyId === 'allowlist.over-broad')).toEqual([
+      expect.objectContaining({ status: 'fail', severity: 'warn', subject: { kind: 'repo', id: 'p.one/legacy_*' }, location: { file: 'allowlist.yaml', line: 2 }, message: expect.stringContaining('matches all 2 evaluated plugin subjects') }),
+    ]);
+    expect(all.filter((r) => r.policyId === 'p.one').map((r) => r.status)).toEqual(['allowlisted', 'allowlisted']);
+    // Not every subject (a third one exists), or a single subject, or an exact id: not over-broad.
+    expect(applyAllowlist(results, list, NOW, scope(['p.one', 'p.two'], ['legacy_v1', 'legacy_v2', 'modern_v1'])).some((r) => r.policyId === 'allowlist.over-broad')).toBe(false);
+    expect(applyAllowlist(results, list, NOW, scope(['p.one', 'p.two'], ['legacy_v1'])).some((r) => r.policyId === 'allowlist.over-broad')).toBe(false);
+  });
+
   it('suppresses matching failing results (keeping them, with the reason) and reports expired, expiring and stale entries', () => {
     const list = allowlist(entry() + entry({ policy: 'p.two', subject: 'legacy_*', expires: '2026-01-01' }) + entry({ policy: 'p.three', subject: 'soon', expires: '2026-01-20' }) + entry({ policy: 'p.four', subject: 'nobody' }));
-    const out = applyAllowlist([result('p.one', 'legacy_v1'), result('p.two', 'legacy_v2'), result('p.three', 'soon', 'unknown'), result('p.one', 'other')], list, NOW, ['p.one', 'p.two', 'p.three', 'p.four']);
+    const out = applyAllowlist([result('p.one', 'legacy_v1'), result('p.two', 'legacy_v2'), result('p.three', 'soon', 'unknown'), result('p.one', 'other')], list, NOW, scope(['p.one', 'p.two', 'p.three', 'p.four']));
     const by = (p: string, s: string) => out.find((r) => r.policyId === p && r.subject.id === s)!;
     expect(by('p.one', 'legacy_v1')).toMatchObject({ status: 'allowlisted', suppression: { kind: 'allowlist', reason: 'because', owner: 'team', expires: '2026-06-30' } });
     expect(by('p.two', 'legacy_v2').status).toBe('fail'); // expired entries no longer suppress
@@ -55,7 +81,7 @@ describe('allowlist', () => {
   });
 
   it('names an allowlist entry for a policy that is not loaded, with did-you-mean', () => {
-    const out = applyAllowlist([], allowlist(entry({ policy: 'p.onee' })), NOW, ['p.one']);
+    const out = applyAllowlist([], allowlist(entry({ policy: 'p.onee' })), NOW, scope(['p.one']));
     expect(out[0]!.message).toContain('no loaded policy has this id (did you mean "p.one"?)');
   });
 });

@@ -117,12 +117,19 @@ function displayPath(file: string): string {
   return file.startsWith(`${cwd}/`) ? file.slice(cwd.length + 1) : file;
 }
 
+/**
+ * --quiet narrows only what a person reads: the text format on the terminal lists just the
+ * results failing at error severity (the summary still counts all). Machine formats and
+ * --output files always carry every result — allowlisted ones included — so a JSON report
+ * never disagrees with its own summary.
+ */
 function render(cmd: Command, opts: CheckOptions, report: EvaluationReport): void {
   const g = globalOptions(cmd);
-  const shown = g.quiet ? { ...report, results: report.results.filter((r) => (r.status === 'fail' || r.status === 'unknown') && r.severity === 'error') } : report;
-  const text = formatReport(opts.format, shown, {
+  const toTerminal = opts.format === 'text' && opts.output === undefined;
+  const text = formatReport(opts.format, report, {
     cwd: process.cwd(),
-    color: opts.format === 'text' && opts.output === undefined && useColor(process.stdout, g),
+    color: toTerminal && useColor(process.stdout, g),
+    ...(toTerminal && g.quiet ? { quiet: true } : {}),
     ...(opts.maxWarnings === undefined ? {} : { maxWarnings: parseCount(opts.maxWarnings, '--max-warnings') }),
   });
   writeOutput(text, opts.output);

@@ -1,5 +1,5 @@
 /** What the policy-eval subcommands share: config + env overrides, --now, loading and compiling. */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { HarnessError } from '../../common/errors.ts';
@@ -91,8 +91,18 @@ export function writeOutput(text: string, output: string | undefined): void {
     process.stdout.write(text);
     return;
   }
-  mkdirSync(dirname(resolve(output)), { recursive: true });
-  writeFileSync(output, text);
+  // A directory (or a file where a parent directory should be) is the user's mistake, not a bug.
+  if (existsSync(output) && statSync(output).isDirectory()) throw new HarnessError('usage', `--output ${output} is a directory`, { hint: 'pass a file path, e.g. --output results.sarif' });
+  try {
+    mkdirSync(dirname(resolve(output)), { recursive: true });
+    writeFileSync(output, text);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR' || code === 'EEXIST' || code === 'EACCES' || code === 'EROFS' || code === 'EISDIR') {
+      throw new HarnessError('usage', `cannot write --output ${output}: ${code}`, { hint: 'pass a writable file path' });
+    }
+    throw err;
+  }
 }
 
 /**

@@ -35,18 +35,19 @@ export async function explainAction(cmd: Command, id: string, opts: CommonPolicy
   return EXIT_OK;
 }
 
-export async function testAction(cmd: Command, paths: string[], opts: CommonPolicyOptions): Promise<number> {
+export async function testAction(cmd: Command, paths: string[], opts: CommonPolicyOptions & { allowOnly?: boolean }): Promise<number> {
   const config = policyConfig(cmd, opts);
   const [policiesDir] = policyPaths(opts, config);
   const testPaths = paths.length > 0 ? paths.map((p) => resolve(p)) : [join(policiesDir!, 'tests')];
-  const run = await runPolicyTests({ policiesDir: policiesDir!, testPaths, baseConfig: config, cwd: process.cwd(), engine: parseEngine(opts.engine), now: parseNow(opts.now).now, parity: paths.length === 0 });
+  const run = await runPolicyTests({ policiesDir: policiesDir!, testPaths, baseConfig: config, cwd: process.cwd(), engine: parseEngine(opts.engine), now: parseNow(opts.now).now, parity: paths.length === 0, allowOnly: opts.allowOnly === true });
   const c = paint(useColor(process.stdout, globalOptions(cmd)));
   const lines: string[] = [];
   for (const o of run.outcomes) {
     if (!o.passed) lines.push(`${c.red('FAIL')} ${o.file}:${o.line} ${o.policy} › ${o.name}\n     ${o.detail}`);
   }
   for (const p of run.parity) lines.push(`${c.red('FAIL')} parity: ${p}`);
-  if (run.skipped > 0) lines.push(c.yellow(`note: ${run.skipped} case${run.skipped === 1 ? '' : 's'} skipped because some case is marked only: true`));
+  for (const p of run.only) lines.push(`${c.red('FAIL')} only: ${p}`);
+  if (run.skipped > 0 && run.only.length === 0) lines.push(c.yellow(`note: ${run.skipped} case${run.skipped === 1 ? '' : 's'} skipped because some case is marked only: true`));
   const summary = `${run.passed} passed, ${run.failed} failed`;
   lines.push(run.failed > 0 ? c.red(summary) : c.green(summary));
   process.stdout.write(`${lines.join('\n')}\n`);
