@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { formatHarnessError, HarnessError, isHarnessError } from '../common/errors.ts';
 import { loadConfig, type HarnessConfig } from '../config/index.ts';
+import { storeBusyError } from '../dataset/index.ts';
 
 export const EXIT_OK = 0;
 /** Findings/failing results (policy-eval), or a run whose gates failed. */
@@ -75,7 +76,9 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
   };
 }
 
-export function reportError(err: unknown): number {
+export function reportError(thrown: unknown): number {
+  // A store locked by another process (an ingest's write transaction) is not a bug: say so.
+  const err = storeBusyError(thrown) ?? thrown;
   if (isHarnessError(err)) {
     process.stderr.write(`${formatHarnessError(err)}\n`);
     return err.exitCode;

@@ -93,6 +93,42 @@ export function createDatasetIndexesSql(datasetId: number): string {
   `;
 }
 
+/** SQLite result codes that mean another connection holds the lock (extended codes start with these). */
+const BUSY_CODES = /^SQLITE_(BUSY|LOCKED)(_|$)/;
+
+/**
+ * The HarnessError for an SQLite "database is locked" (SQLITE_BUSY / SQLITE_LOCKED, any extended
+ * code) after the busy timeout ran out, or undefined for any other error. The CLI's action
+ * wrapper applies it to every uncaught error, so store access anywhere fails clearly (exit 2).
+ */
+export function storeBusyError(err: unknown): HarnessError | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !BUSY_CODES.test(code)) return undefined;
+  return new HarnessError('store-busy', `the store is locked by another stat-harness process (an ingest?) (SQLite: ${code})`, {
+    hint: 'retry when it finishes; readers (info, runs list, report) are not blocked, but a run must write its run row',
+    cause: err,
+  });
+}
+
+/**
+ * Whether another connection holds the store's write lock right now (probed with a zero busy
+ * timeout; the connection's own timeout is restored). Lets a writer say it is waiting.
+ */
+export function storeWriteLocked(db: Db): boolean {
+  const previous = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma('busy_timeout = 0');
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    db.exec('ROLLBACK');
+    return false;
+  } catch (err) {
+    if (storeBusyError(err) !== undefined) return true;
+    throw err;
+  } finally {
+    db.pragma(`busy_timeout = ${previous}`);
+  }
+}
+
 /** Page size of newly created store files. */
 export const STORE_PAGE_SIZE = 16_384;
 

@@ -106,6 +106,15 @@ export const RUNS_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX signatures_plugin ON signatures(plugin_id, signature);
     `,
   },
+  {
+    version: 2,
+    description: 'runs.runner_pid and runs.runner_host: detect runs whose process is gone',
+    // NULL for runs recorded before this migration: their liveness cannot be told.
+    up: `
+      ALTER TABLE runs ADD COLUMN runner_pid INTEGER;
+      ALTER TABLE runs ADD COLUMN runner_host TEXT;
+    `,
+  },
 ];
 
 /** Create or upgrade the runs tables (idempotent). */

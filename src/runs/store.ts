@@ -3,10 +3,10 @@
  * finishes, so a crash later in the run leaves the finished executions intact), and the
  * findings / recommendations / signatures broken out of each result.
  */
+import { hostname } from 'node:os';
 import { HarnessError } from '../common/errors.ts';
 import { sha256Hex, stableStringify } from '../common/hash.ts';
-import { didYouMeanSuffix } from '../common/suggest.ts';
-import type { AccessTelemetry, DatasetInfo, Db } from '../dataset/index.ts';
+import { storeBusyError, type AccessTelemetry, type DatasetInfo, type Db } from '../dataset/index.ts';
 import { compliantRecommendationIndexes, recommendationSignature, signatureComponents } from '../insights/index.ts';
 import type { AccessContract, ExecutionRecord, PluginClass, PluginResult } from '../plugins/index.ts';
 import type { ManifestPluginRecord, ReportInput, ReportPlugin } from '../report/types.ts';
@@ -27,6 +27,10 @@ export interface NewRun {
   knownIssuesMode: 'on' | 'off';
   harnessVersion: string;
   startedAt: string;
+  /** The process that runs it (default: this process), so a crashed run can be told from a live one. */
+  runnerPid?: number;
+  /** Its host (default: os.hostname()): a pid means nothing on another machine sharing the store. */
+  runnerHost?: string;
 }
 
 export interface RunRow {
@@ -47,6 +51,8 @@ export interface RunRow {
   outDir: string | null;
   startedAt: string;
   endedAt: string | null;
+  runnerPid: number | null;
+  runnerHost: string | null;
 }
 
 export interface ExecutionRow {
@@ -85,8 +91,8 @@ export function insertRun(db: Db, run: NewRun): number {
   const info = db
     .prepare(
       `INSERT INTO runs (dataset_id, dataset_fingerprint, dataset_info_json, seed, plugin_ids_json, plugin_ids_hash, plugin_set_hash,
-        code_hash, config_hash, config_json, known_issues_mode, status, harness_version, started_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
+        code_hash, config_hash, config_json, known_issues_mode, status, harness_version, started_at, runner_pid, runner_host)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
     )
     .run(
       run.datasetId,
@@ -102,6 +108,8 @@ export function insertRun(db: Db, run: NewRun): number {
       run.knownIssuesMode,
       run.harnessVersion,
       run.startedAt,
+      run.runnerPid ?? process.pid,
+      run.runnerHost ?? hostname(),
     );
   return Number(info.lastInsertRowid);
 }
@@ -208,6 +216,8 @@ interface RunDbRow {
   out_dir: string | null;
   started_at: string;
   ended_at: string | null;
+  runner_pid: number | null;
+  runner_host: string | null;
 }
 
 function toRunRow(r: RunDbRow): RunRow {
@@ -229,22 +239,85 @@ function toRunRow(r: RunDbRow): RunRow {
     outDir: r.out_dir,
     startedAt: r.started_at,
     endedAt: r.ended_at,
+    runnerPid: r.runner_pid,
+    runnerHost: r.runner_host,
   };
 }
 
-export function listRuns(db: Db, options: { limit?: number } = {}): RunRow[] {
+/** Whether a process with this pid exists on this machine (EPERM: it exists but is not ours). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface LivenessProbe {
+  host: string;
+  alive(pid: number): boolean;
+}
+
+const LOCAL_PROBE: LivenessProbe = { host: hostname(), alive: processAlive };
+
+/**
+ * A `running` run whose runner process is gone (killed, crashed, machine rebooted) will never
+ * finish: it is `failed` ("interrupted"). Only decidable for runs recorded on this host with a
+ * pid; others keep their status.
+ */
+export function staleRunFailure(run: RunRow, probe: LivenessProbe = LOCAL_PROBE): string | undefined {
+  if (run.status !== 'running' || run.runnerPid === null || run.runnerHost !== probe.host) return undefined;
+  if (probe.alive(run.runnerPid)) return undefined;
+  return `interrupted: its process (pid ${run.runnerPid}) is gone without finishing the run`;
+}
+
+/**
+ * Mark stale runs failed, in the returned rows and (best effort) in the store. Reading must
+ * not fail because another process holds the write lock, so a busy store only skips the write.
+ */
+function settleStaleRuns(db: Db, runs: RunRow[], probe: LivenessProbe): RunRow[] {
+  return runs.map((run) => {
+    const failure = staleRunFailure(run, probe);
+    if (failure === undefined) return run;
+    const endedAt = new Date().toISOString();
+    try {
+      db.prepare("UPDATE runs SET status = 'failed', failure = ?, ended_at = ? WHERE id = ? AND status = 'running'").run(failure, endedAt, run.id);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (storeBusyError(err) === undefined && code !== 'SQLITE_READONLY') throw err;
+    }
+    return { ...run, status: 'failed', failure, endedAt };
+  });
+}
+
+export function listRuns(db: Db, options: { limit?: number; probe?: LivenessProbe } = {}): RunRow[] {
   const rows = db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(options.limit ?? -1) as RunDbRow[];
-  return rows.map(toRunRow);
+  return settleStaleRuns(db, rows.map(toRunRow), options.probe ?? LOCAL_PROBE);
 }
 
 /** A run by id; an unknown id is a usage error listing the recent runs. */
-export function getRun(db: Db, runRef: string | number): RunRow {
+export function getRun(db: Db, runRef: string | number, probe: LivenessProbe = LOCAL_PROBE): RunRow {
   const text = String(runRef).trim();
-  const row = /^\d+$/.test(text) ? (db.prepare('SELECT * FROM runs WHERE id = ?').get(Number(text)) as RunDbRow | undefined) : undefined;
-  if (row) return toRunRow(row);
-  const recent = listRuns(db, { limit: 10 }).map((r) => String(r.id));
-  throw new HarnessError('unknown-run', `no run "${text}" in the store${/^\d+$/.test(text) ? '' : ' (run ids are integers)'}${didYouMeanSuffix(text, recent)}`, {
+  const numeric = /^\d+$/.test(text);
+  const row = numeric ? (db.prepare('SELECT * FROM runs WHERE id = ?').get(Number(text)) as RunDbRow | undefined) : undefined;
+  if (row) return settleStaleRuns(db, [toRunRow(row)], probe)[0]!;
+  const recent = (db.prepare('SELECT id FROM runs ORDER BY id DESC LIMIT 10').all() as { id: number }[]).map((r) => String(r.id));
+  // No edit-distance suggestion: "99" is not a typo of "2". The hint lists the known ids instead.
+  throw new HarnessError('unknown-run', `no run "${text}" in the store${numeric ? '' : ' (run ids are integers)'}`, {
     hint: recent.length > 0 ? `recent runs: ${recent.join(', ')} (stat-harness runs list)` : 'the store holds no runs yet: stat-harness run --dataset <id>',
+  });
+}
+
+/** Reports describe a finished run: refuse one that is still running or failed (its executions are partial). */
+export function assertRunCompleted(run: RunRow, action: string): void {
+  if (run.status === 'completed') return;
+  const why = run.status === 'running' ? 'it is still running' : `it ${run.failure ? `failed (${run.failure})` : 'failed'}`;
+  throw new HarnessError('run-not-completed', `cannot ${action} for run ${run.id}: its status is ${run.status} — ${why}, so its plugin results are incomplete`, {
+    hint:
+      run.status === 'running'
+        ? `wait for run ${run.id} to finish (stat-harness runs show ${run.id}), then run the command again`
+        : `start a new run: stat-harness run --dataset ${run.datasetId}`,
   });
 }
 

@@ -1,8 +1,10 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { synthesizeLog } from '../../src/dataset/index.ts';
-import { ROOT, runCli, tempDir, type CliResult } from '../helpers/cli.ts';
+import { BIN, ROOT, runCli, tempDir, type CliResult } from '../helpers/cli.ts';
 
 const CSV = join(ROOT, 'fixtures/plugins/data/jobs-small.csv');
 const PLUGINS = 'queue_wait_by_process_v1,fixture_batch_groups,fixture_ok,fixture_throws,fixture_depends_on_ok,fixture_sql';
@@ -103,6 +105,20 @@ describe('stat-harness run', () => {
     expect(ex['fixture_sql']!.telemetry.sqlStatements).toBeGreaterThan(0);
     const text = sh(['runs', 'show', '1']);
     expect(text.stdout).toMatch(/fixture_throws\s+error\s+plugin_error/);
+    // runs list: every header starts where its column's values start
+    const table = sh(['runs', 'list']).stdout.trimEnd().split('\n');
+    expect(table).toHaveLength(3);
+    const header = table[0]!;
+    for (const name of ['status', 'started', 'dataset', 'known issues']) {
+      const at = header.indexOf(name);
+      expect(at, name).toBeGreaterThan(0);
+      for (const row of table.slice(1)) expect(row[at - 1], `${name} in ${row}`).toBe(' ');
+      for (const row of table.slice(1)) expect(row[at], `${name} in ${row}`).not.toBe(' ');
+    }
+    expect(table[1]!.slice(header.indexOf('status'))).toMatch(/^completed\s+\d{4}-/);
+    // numeric columns are right-aligned under their header's end
+    const seedEnd = header.indexOf('seed') + 'seed'.length;
+    expect(table[1]!.slice(0, seedEnd)).toMatch(/ 3$/);
     expect(text.stdout).toMatch(/reference run {2}none: /);
   });
 });
@@ -140,6 +156,7 @@ describe('stat-harness run: bad input exits 2 with a precise message', () => {
     expect(show.status).toBe(2);
     expect(show.stderr).toMatch(/no run "999" in the store/);
     expect(show.stderr).toMatch(/recent runs: 2, 1/);
+    expect(show.stderr).not.toMatch(/did you mean/);
     expect(sh(['report', '--run', 'abc']).stderr).toMatch(/no run "abc" in the store \(run ids are integers\)/);
   });
 
@@ -219,6 +236,93 @@ describe('known-issues mode', () => {
       const text = allText(join(work, out));
       expect(text).not.toMatch(/zebra|xk-42/i);
       expect(JSON.parse(readFileSync(join(work, out, 'manifest.json'), 'utf8')).knownIssuesMode).toBe('off');
+    }
+  });
+});
+
+describe('unfinished runs and a store locked by an ingest', () => {
+  let work: string;
+  let store: string;
+  const at = (args: string[]): CliResult => runCli('statHarness', args, { cwd: work });
+  /** Copy run 1 as a new run row with this status and runner pid (as a crashed or live runner leaves it). */
+  const insertUnfinished = (pid: number): number => {
+    const db = new Database(store);
+    try {
+      const info = db
+        .prepare(
+          `INSERT INTO runs (dataset_id, dataset_fingerprint, dataset_info_json, seed, plugin_ids_json, plugin_ids_hash, plugin_set_hash, code_hash, config_hash,
+             config_json, known_issues_mode, status, harness_version, started_at, runner_pid, runner_host)
+           SELECT dataset_id, dataset_fingerprint, dataset_info_json, seed, plugin_ids_json, plugin_ids_hash, plugin_set_hash, code_hash, config_hash,
+             config_json, known_issues_mode, 'running', harness_version, started_at, ?, runner_host FROM runs WHERE id = 1`,
+        )
+        .run(pid);
+      return Number(info.lastInsertRowid);
+    } finally {
+      db.close();
+    }
+  };
+
+  beforeAll(() => {
+    work = tempDir();
+    store = join(work, 'store/harness.db');
+    writeFileSync(join(work, '.statharnessrc.yaml'), `store: store/harness.db\nplugins:\n  dirs: [${JSON.stringify(join(ROOT, 'fixtures/plugins/runtime'))}]\n`);
+    const r = at(['run', '--dataset', CSV, '--plugins', 'fixture_ok', '--out', 'out/1']);
+    expect(r.status, r.stderr).toBe(0);
+  });
+
+  it('report / checklist --run refuse a run that is still running (exit 2, status and what to do)', () => {
+    const id = insertUnfinished(process.pid); // this test process: alive
+    const r = at(['report', '--run', String(id), '--out', 'out/x']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(new RegExp(`cannot write reports for run ${id}: its status is running — it is still running`));
+    expect(r.stderr).toMatch(new RegExp(`wait for run ${id} to finish`));
+    expect(at(['checklist', '--run', String(id)]).stderr).toMatch(/cannot write checklists for run \d+: its status is running/);
+    expect(() => readdirSync(join(work, 'out/x'))).toThrow();
+  });
+
+  it('a running run whose process is gone is listed as failed (interrupted) and refused by report', () => {
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const id = insertUnfinished(gone);
+    const list = JSON.parse(at(['runs', 'list', '--format', 'json']).stdout) as { id: number; status: string; failure: string | null }[];
+    expect(list.find((x) => x.id === id)).toMatchObject({ status: 'failed', failure: `interrupted: its process (pid ${gone}) is gone without finishing the run` });
+    const r = at(['report', '--run', String(id)]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/its status is failed — it failed \(interrupted: its process \(pid \d+\) is gone/);
+    expect(r.stderr).toMatch(/start a new run: stat-harness run --dataset 1/);
+    expect(at(['report', '--run', '1', '--out', 'out/1']).status).toBe(0);
+  });
+
+  it('while another process holds the write lock: readers work, a run waits for it (saying so) and then completes', async () => {
+    // The "ingest": BEGIN IMMEDIATE on a second connection, released when told on stdin.
+    const holder = spawn(
+      process.execPath,
+      ['-e', `const D = require('better-sqlite3'); const db = new D(${JSON.stringify(store)}); db.exec('BEGIN IMMEDIATE'); console.log('held');
+              process.stdin.once('data', () => { db.exec('COMMIT'); db.close(); process.exit(0); });`],
+      { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise<void>((res, rej) => {
+        holder.stdout.once('data', () => res());
+        holder.once('exit', (code) => rej(new Error(`lock holder exited ${code}`)));
+      });
+      expect(at(['runs', 'list']).status).toBe(0);
+      expect(at(['info']).status).toBe(0);
+      const run = spawn(process.execPath, [BIN.statHarness, 'run', '--dataset', '1', '--plugins', 'fixture_ok', '--out', 'out/locked'], { cwd: work, env: { ...process.env, NO_COLOR: '1' } });
+      let stderr = '';
+      const exited = new Promise<number | null>((res) => run.once('exit', (code) => res(code)));
+      await new Promise<void>((res) => {
+        run.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString();
+          if (stderr.includes('waiting up to')) res();
+        });
+        void exited.then(() => res());
+      });
+      expect(stderr).toMatch(/the store is locked by another stat-harness process \(an ingest\?\); waiting up to 60 s/);
+      holder.stdin.write('go\n');
+      expect(await exited, stderr).toBe(0);
+    } finally {
+      holder.kill();
     }
   });
 });

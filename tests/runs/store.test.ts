@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { sha256Hex } from '../../src/common/hash.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import { ensureDatasetArrowFile, openStore, readDatasetInfo, type Db } from '../../src/dataset/index.ts';
+import { ensureDatasetArrowFile, openStore, readDatasetInfo, storeBusyError, storeWriteLocked, type Db } from '../../src/dataset/index.ts';
+import { HarnessError } from '../../src/common/errors.ts';
+import { reportError } from '../../src/cli/shared.ts';
 import { discoverPlugins, runPlugins, selectPlugins, type DiscoveredPlugin } from '../../src/plugins/index.ts';
-import { executeRun, finishRun, getExecutions, getRun, insertRun, listRuns, loadReportInput, prepareRunsStore, runSignatures, selectReferenceRun, type NewRun } from '../../src/runs/index.ts';
+import { assertRunCompleted, executeRun, finishRun, getExecutions, getRun, insertRun, listRuns, loadReportInput, prepareRunsStore, runSignatures, selectReferenceRun, staleRunFailure, type NewRun } from '../../src/runs/index.ts';
 import { createTestStore, type TestJob } from '../helpers/dataset.ts';
 import { ROOT, tempDir } from '../helpers/cli.ts';
 
@@ -130,7 +133,7 @@ describe('executeRun and the runs store', () => {
   it('the migrations are recorded and idempotent', () => {
     prepareRunsStore(db);
     const rows = db.prepare("SELECT version FROM schema_migrations WHERE namespace = 'runs'").all() as { version: number }[];
-    expect(rows.map((r) => r.version)).toEqual([1]);
+    expect(rows.map((r) => r.version)).toEqual([1, 2]);
   });
 });
 
@@ -186,6 +189,153 @@ describe('novelty reference run selection', () => {
     const db = openStore(join(tempDir(), 's.db'));
     prepareRunsStore(db);
     completed(db);
-    expect(() => getRun(db, 77)).toThrow(/no run "77" in the store/);
+    completed(db);
+    let err: HarnessError | undefined;
+    try {
+      getRun(db, 22);
+    } catch (e) {
+      err = e as HarnessError;
+    }
+    expect(err!.message).toMatch(/no run "22" in the store/);
+    // "22" is not a typo of "2": no edit-distance suggestion for numeric ids, the hint lists them
+    expect(err!.message).not.toMatch(/did you mean/);
+    expect(err!.hint).toBe('recent runs: 2, 1 (stat-harness runs list)');
+  });
+});
+
+/** The pid of a process that has exited (spawned and waited for). */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', '0']);
+  expect(r.status).toBe(0);
+  return r.pid!;
+}
+
+describe('runs whose process is gone, and unfinished runs', () => {
+  const newRun = (over: Partial<NewRun> = {}): NewRun => ({
+    datasetId: 1,
+    dataset: { id: 1, name: 'd', fingerprint: 'fp1' } as NewRun['dataset'],
+    seed: 0,
+    pluginIds: ['a'],
+    pluginIdsHash: 'ids1',
+    pluginSetHash: 'set1',
+    codeHash: 'code1',
+    configHash: 'cfg1',
+    config: {},
+    knownIssuesMode: 'off',
+    harnessVersion: '0',
+    startedAt: '2025-01-01T00:00:00Z',
+    ...over,
+  });
+
+  it('records the runner pid and host; a running run whose process is gone reads (and is stored) as failed "interrupted"', () => {
+    const db = openStore(join(tempDir(), 's.db'));
+    prepareRunsStore(db);
+    const live = insertRun(db, newRun());
+    const dead = deadPid();
+    const stale = insertRun(db, newRun({ runnerPid: dead }));
+    const elsewhere = insertRun(db, newRun({ runnerPid: dead, runnerHost: 'another-host.invalid' }));
+    const legacy = insertRun(db, newRun());
+    db.prepare('UPDATE runs SET runner_pid = NULL, runner_host = NULL WHERE id = ?').run(legacy);
+    const finished = insertRun(db, newRun({ runnerPid: dead }));
+    finishRun(db, finished, 'completed', '2025-01-01T00:01:00Z');
+
+    expect(getRun(db, live)).toMatchObject({ status: 'running', runnerPid: process.pid });
+    const byId = new Map(listRuns(db).map((r) => [r.id, r]));
+    expect(byId.get(stale)).toMatchObject({ status: 'failed', failure: `interrupted: its process (pid ${dead}) is gone without finishing the run` });
+    expect(byId.get(live)!.status).toBe('running');
+    expect(byId.get(elsewhere)!.status).toBe('running'); // a pid on another host cannot be checked
+    expect(byId.get(legacy)!.status).toBe('running'); // recorded before the pid column existed
+    expect(byId.get(finished)!.status).toBe('completed');
+    // persisted, so reference selection and other readers see it too
+    expect(db.prepare('SELECT status, failure IS NOT NULL AS f FROM runs WHERE id = ?').get(stale)).toEqual({ status: 'failed', f: 1 });
+    expect(getRun(db, stale).status).toBe('failed');
+  });
+
+  it('staleRunFailure asks the probe only for running runs of this host', () => {
+    const calls: number[] = [];
+    const probe = { host: 'h', alive: (pid: number) => (calls.push(pid), pid === 1) };
+    const run = { ...getRunShape(), status: 'running' as const, runnerPid: 2, runnerHost: 'h' };
+    expect(staleRunFailure(run, probe)).toMatch(/interrupted: its process \(pid 2\) is gone/);
+    expect(staleRunFailure({ ...run, runnerPid: 1 }, probe)).toBeUndefined();
+    expect(staleRunFailure({ ...run, status: 'completed' }, probe)).toBeUndefined();
+    expect(staleRunFailure({ ...run, runnerHost: 'other' }, probe)).toBeUndefined();
+    expect(calls).toEqual([2, 1]);
+  });
+
+  it('assertRunCompleted refuses running and failed runs with the status and what to do', () => {
+    const run = getRunShape();
+    expect(() => assertRunCompleted({ ...run, status: 'completed' }, 'write reports')).not.toThrow();
+    expect(() => assertRunCompleted({ ...run, status: 'running' }, 'write reports')).toThrow(/cannot write reports for run 7: its status is running — it is still running/);
+    let err: HarnessError | undefined;
+    try {
+      assertRunCompleted({ ...run, status: 'failed', failure: 'interrupted by SIGINT' }, 'write reports');
+    } catch (e) {
+      err = e as HarnessError;
+    }
+    expect(err).toBeInstanceOf(HarnessError);
+    expect(err!.exitCode).toBe(2);
+    expect(err!.message).toMatch(/its status is failed — it failed \(interrupted by SIGINT\)/);
+    expect(err!.hint).toMatch(/stat-harness run --dataset 3/);
+  });
+
+  function getRunShape(): ReturnType<typeof getRun> {
+    return {
+      id: 7, datasetId: 3, datasetFingerprint: 'fp', datasetName: 'd', seed: 0, pluginIds: [], pluginIdsHash: '', pluginSetHash: '', codeHash: '', configHash: '',
+      knownIssuesMode: 'off', status: 'completed', failure: null, harnessVersion: '0', outDir: null, startedAt: '', endedAt: null, runnerPid: null, runnerHost: null,
+    };
+  }
+});
+
+describe('a store locked by another process (an ingest holding its write transaction)', () => {
+  it('readers proceed; a run-row write fails as store-busy (exit 2, no "this is a bug"); a stale run is still reported failed', () => {
+    const path = join(tempDir(), 's.db');
+    const setup = openStore(path);
+    prepareRunsStore(setup);
+    const stale = insertRun(setup, { datasetId: 1, dataset: { id: 1, name: 'd', fingerprint: 'fp' } as NewRun['dataset'], seed: 0, pluginIds: [], pluginIdsHash: '', pluginSetHash: '', codeHash: '', configHash: '', config: {}, knownIssuesMode: 'off', harnessVersion: '0', startedAt: '2025-01-01T00:00:00Z', runnerPid: deadPid() });
+    setup.close();
+
+    const ingest = openStore(path);
+    ingest.exec('BEGIN IMMEDIATE');
+    const run = openStore(path);
+    try {
+      run.pragma('busy_timeout = 0');
+      prepareRunsStore(run); // already migrated: no write needed
+      expect(storeWriteLocked(run)).toBe(true);
+      expect(listRuns(run).map((r) => [r.id, r.status])).toEqual([[stale, 'failed']]);
+      let thrown: unknown;
+      try {
+        insertRun(run, { datasetId: 1, dataset: { id: 1, name: 'd', fingerprint: 'fp' } as NewRun['dataset'], seed: 0, pluginIds: [], pluginIdsHash: '', pluginSetHash: '', codeHash: '', configHash: '', config: {}, knownIssuesMode: 'off', harnessVersion: '0', startedAt: '2025-01-01T00:00:00Z' });
+      } catch (e) {
+        thrown = e;
+      }
+      expect((thrown as { code?: string }).code).toMatch(/^SQLITE_BUSY/);
+      const mapped = storeBusyError(thrown);
+      expect(mapped).toBeInstanceOf(HarnessError);
+      expect(mapped!.code).toBe('store-busy');
+      expect(mapped!.message).toMatch(/the store is locked by another stat-harness process \(an ingest\?\)/);
+      expect(mapped!.hint).toMatch(/retry when it finishes/);
+      const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      let exit: number;
+      let printed: string;
+      try {
+        exit = reportError(thrown);
+        printed = write.mock.calls.map((c) => String(c[0])).join('');
+      } finally {
+        write.mockRestore();
+      }
+      expect(exit).toBe(2);
+      expect(printed).toMatch(/error \[store-busy\] the store is locked by another stat-harness process/);
+      expect(printed).not.toMatch(/this is a bug/);
+      expect(storeBusyError(new Error('x'))).toBeUndefined();
+      expect(storeBusyError({ code: 'SQLITE_LOCKED_SHAREDCACHE' })?.code).toBe('store-busy');
+    } finally {
+      ingest.exec('ROLLBACK');
+      ingest.close();
+    }
+    expect(storeWriteLocked(run)).toBe(false);
+    expect(listRuns(run)[0]!.status).toBe('failed');
+    // the stale run was persisted once the lock was gone
+    expect(run.prepare('SELECT status FROM runs WHERE id = ?').get(stale)).toEqual({ status: 'failed' });
+    run.close();
   });
 });

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { openStore } from '../../dataset/index.ts';
 import { writeChecklists } from '../../report/index.ts';
-import { getRun, loadReportInput, prepareRunsStore } from '../../runs/index.ts';
+import { assertRunCompleted, getRun, loadReportInput, prepareRunsStore } from '../../runs/index.ts';
 import { action, configFor } from '../shared.ts';
 import { defaultRunDir, writeReportsForRun } from './run.ts';
 
@@ -33,6 +33,8 @@ function write(flags: ReportFlags, cmd: Command, what: 'report' | 'checklist'): 
   try {
     prepareRunsStore(db);
     const run = getRun(db, flags.run);
+    // An unfinished run would read like a clean empty one (plugins: []): refuse it.
+    assertRunCompleted(run, what === 'report' ? 'write reports' : 'write checklists');
     const outDir = flags.out ? resolve(flags.out) : (run.outDir ?? defaultRunDir(config, run.id));
     const files = what === 'report' ? writeReportsForRun(db, config, run.id, outDir) : writeChecklists(loadReportInput(db, run.id), outDir);
     process.stdout.write(`${files.length} file${files.length === 1 ? '' : 's'} written to ${outDir}\n`);

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { HarnessError } from '../../common/errors.ts';
 import { parseStrictInteger } from '../../common/parse.ts';
 import { resolveKnownIssuesMode, type HarnessConfig } from '../../config/index.ts';
-import { ensureDatasetArrowFile, ingestFile, openStore, readDatasetInfo, resolveDataset, type DatasetInfo, type Db } from '../../dataset/index.ts';
+import { ensureDatasetArrowFile, ingestFile, openStore, readDatasetInfo, resolveDataset, storeWriteLocked, type DatasetInfo, type Db } from '../../dataset/index.ts';
 import { compliantRecommendationIndexes, evaluateLandmarks, loadKnownIssues, type LandmarkResult } from '../../insights/index.ts';
 import { discoverPlugins, killAllWorkers, selectPlugins, type ExecutionRecord, type PluginResult } from '../../plugins/index.ts';
 import { loadAllowlist, unboundedLoadExemptions } from '../../policy/index.ts';
@@ -165,6 +165,9 @@ async function runCommand(flags: RunFlags, cmd: Command): Promise<number> {
   return 0;
 }
 
+/** How long a run waits for another process's write transaction before failing with store-busy. */
+export const RUN_BUSY_TIMEOUT_MS = 60_000;
+
 export interface RunOutcome {
   runId: number;
   outDir: string;
@@ -194,6 +197,12 @@ export async function performRun(config: HarnessConfig, flags: RunRequest, g: Gl
 
   const db = openStore(config.store, { create: existsSync(flags.dataset) });
   try {
+    // A run must write its run row and each execution; an ingest holds the write lock for its
+    // whole file. Wait for it (longer than the store's default 5 s), saying so, rather than fail.
+    db.pragma(`busy_timeout = ${RUN_BUSY_TIMEOUT_MS}`);
+    if (!g.quiet && storeWriteLocked(db)) {
+      process.stderr.write(`the store is locked by another stat-harness process (an ingest?); waiting up to ${RUN_BUSY_TIMEOUT_MS / 1000} s\n`);
+    }
     prepareRunsStore(db);
     const datasetId = await resolveDatasetArg(db, config, flags.dataset);
     const dataset = readDatasetInfo(db, datasetId, { largeRows: config.largeRows, closeWindow: config.closeWindow });

@@ -31,10 +31,12 @@ export function registerRunsCommands(program: Command): void {
             process.stdout.write('no runs recorded yet (stat-harness run --dataset <id>)\n');
             return 0;
           }
-          const lines = rows.map((r) =>
-            [String(r.id).padStart(5), r.status.padEnd(9), r.startedAt, `${r.datasetName} (${r.datasetId})`.padEnd(24), `seed ${r.seed}`.padEnd(9), `${r.pluginIds.length} plugins`, `known-issues ${r.knownIssuesMode}`].join('  '),
+          const table = formatTable(
+            ['id', 'status', 'started', 'dataset', 'seed', 'plugins', 'known issues'],
+            rows.map((r) => [String(r.id), r.status, r.startedAt, `${r.datasetName} (${r.datasetId})`, String(r.seed), String(r.pluginIds.length), r.knownIssuesMode]),
+            new Set([0, 4, 5]),
           );
-          process.stdout.write(`   id  status     started                   dataset                   seed       plugins\n${lines.join('\n')}\n`);
+          process.stdout.write(`${table.join('\n')}\n`);
           return 0;
         } finally {
           db.close();
@@ -91,4 +93,18 @@ export function registerRunsCommands(program: Command): void {
         }
       }),
     );
+}
+
+/**
+ * A plain-text table whose columns are as wide as their widest cell (header included), two
+ * spaces apart; `rightAligned` columns (numbers) are padded on the left. No trailing spaces.
+ */
+export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[], rightAligned: ReadonlySet<number> = new Set()): string[] {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    widths
+      .map((w, i) => (rightAligned.has(i) ? (cells[i] ?? '').padStart(w) : (cells[i] ?? '').padEnd(w)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)];
 }
