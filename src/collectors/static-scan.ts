@@ -12,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Node, Project, ts, type SourceFile } from 'ts-morph';
+import { Project, ts, type SourceFile } from 'ts-morph';
 import { HarnessError } from '../common/errors.ts';
 import type { ACCESS_CLASSES } from './catalog.ts';
 
@@ -164,10 +164,16 @@ function isBoundedByProperty(call: ts.CallExpression, argIndex: number, property
   return !parts.some((t) => (t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void | ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0);
 }
 
-export function classify(method: AccessMethod, call: ts.CallExpression, checker: ts.TypeChecker): AccessClass {
+/** `optionsIndex`: where load()'s options sit among the call's arguments (1 for `load.call(thisArg, options)`). */
+export function classify(method: AccessMethod, call: ts.CallExpression, checker: ts.TypeChecker, optionsIndex = 0): AccessClass {
   if (method === 'iterBatches') return 'iter_batches';
   if (method === 'sql') return 'sql_assist';
-  return isBoundedByProperty(call, 0, 'rowLimit', checker) ? 'dataset_loader_bounded' : 'dataset_loader_unbounded';
+  return isBoundedByProperty(call, optionsIndex, 'rowLimit', checker) ? 'dataset_loader_bounded' : 'dataset_loader_unbounded';
+}
+
+/** The class of a method reached without a checkable call (a value reference, a dynamic key): load cannot be proven bounded. */
+function referenceClass(method: AccessMethod): AccessClass {
+  return method === 'iterBatches' ? 'iter_batches' : method === 'sql' ? 'sql_assist' : 'dataset_loader_unbounded';
 }
 
 function nameText(name: ts.Node | undefined): string | undefined {
@@ -222,48 +228,256 @@ function pluginRange(call: ts.CallExpression, decl: ts.Declaration | undefined, 
   return { pos: call.getStart(), end: call.getEnd(), id, node: call };
 }
 
+/** What the walk needs besides the node: the file, the checker and the accessor's identity. */
+interface ScanContext {
+  sf: ts.SourceFile;
+  checker: ts.TypeChecker;
+  accessor: ts.InterfaceDeclaration;
+  out: FileScan;
+}
+
+function pushSite(c: ScanContext, at: ts.Node, shown: ts.Node, cls: AccessClass): void {
+  const start = at.getStart(c.sf);
+  // One site per position and class (`ctx.dataset[k](…)` is both a resolved call and a computed member).
+  if (c.out.sites.some((x) => x.pos === start && x.class === cls)) return;
+  const lc = c.sf.getLineAndCharacterOfPosition(start);
+  c.out.sites.push({
+    file: c.sf.fileName,
+    pos: start,
+    line: lc.line + 1,
+    column: lc.character + 1,
+    function: enclosingFunctionName(at),
+    snippet: snippetOf(shown, c.sf),
+    class: cls,
+    moduleLevel: !hasEnclosingFunction(at),
+  });
+}
+
 /** Inspect one call: an accessor site, a definePlugin range, or nothing. */
-function inspectCall(call: ts.CallExpression, sf: ts.SourceFile, checker: ts.TypeChecker, accessor: ts.InterfaceDeclaration, out: FileScan): void {
-  const decl = checker.getResolvedSignature(call)?.getDeclaration();
-  const method = accessorMethod(decl, accessor);
+function inspectCall(call: ts.CallExpression, c: ScanContext): void {
+  const decl = c.checker.getResolvedSignature(call)?.getDeclaration();
+  const method = accessorMethod(decl, c.accessor);
   if (method !== undefined) {
-    const start = call.getStart(sf);
-    const lc = sf.getLineAndCharacterOfPosition(start);
-    out.sites.push({
-      file: sf.fileName,
-      pos: start,
-      line: lc.line + 1,
-      column: lc.character + 1,
-      function: enclosingFunctionName(call),
-      snippet: snippetOf(call, sf),
-      class: classify(method, call, checker),
-      moduleLevel: !hasEnclosingFunction(call),
-    });
+    pushSite(c, call, call, classify(method, call, c.checker));
     return;
   }
-  const range = pluginRange(call, decl, checker);
-  if (range !== undefined) out.plugins.push(range);
+  const range = pluginRange(call, decl, c.checker);
+  if (range !== undefined) c.out.plugins.push(range);
+}
+
+/*
+ * Fail-closed side of the scan (review M5). A direct call the checker resolves to the accessor
+ * is classified exactly (inspectCall); every other way of reaching the accessor's methods is a
+ * site too, classified as the worst the code could do, because the checker can no longer see
+ * the arguments or the receiver:
+ *  - a method used as a value: `ctx.dataset.load.call(…)`, `.apply`, `.bind`, `Reflect.apply(
+ *    ctx.dataset.load, …)`, `const f = ctx.dataset.load` (load → unbounded; `.call(thisArg,
+ *    options)` keeps its options checkable);
+ *  - a computed member of the accessor (`ctx.dataset[name]`);
+ *  - the accessor (or an object holding it, such as ctx) flowing where its type is lost: cast
+ *    to any/unknown/object, passed to an any/unknown/object parameter, assigned to such a
+ *    variable, or to a structural look-alike whose methods are not the accessor's;
+ *  - `.dataset` read from an any/unknown value (an untyped ctx, a JS plugin without
+ *    definePlugin), or destructured from one.
+ * When the lost accessor is immediately called (`(ctx.dataset as any).load({ … })`), the call
+ * is classified from its arguments as usual; anything else is `dataset_loader_unbounded`.
+ */
+
+const LOSSY_FLAGS = ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.NonPrimitive | ts.TypeFlags.TypeParameter | ts.TypeFlags.Index | ts.TypeFlags.IndexedAccess;
+const NULLISH_FLAGS = ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void;
+const PRIMITIVE_FLAGS = ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.ESSymbolLike | ts.TypeFlags.EnumLike | NULLISH_FLAGS | ts.TypeFlags.Never;
+
+function isAccessorType(t: ts.Type, c: ScanContext): boolean {
+  if (t.isUnion() || t.isIntersection()) return t.types.some((m) => isAccessorType(m, c));
+  return (t.getSymbol()?.declarations ?? []).includes(c.accessor);
+}
+
+/** The accessor itself, or an object with a property holding it (the plugin context). */
+function holdsAccessor(t: ts.Type, at: ts.Node, c: ScanContext): boolean {
+  if (isAccessorType(t, c)) return true;
+  if (t.flags & (PRIMITIVE_FLAGS | ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return false;
+  const p = t.getProperty('dataset');
+  return p !== undefined && isAccessorType(c.checker.getTypeOfSymbolAtLocation(p, at), c);
+}
+
+/** Whether a value holding the accessor keeps its identity in a slot of type `target` (the accessor, a context holding it, a Pick of it). */
+function keepsAccessor(target: ts.Type, at: ts.Node, c: ScanContext): boolean {
+  if (target.isUnion()) {
+    const parts = target.types.filter((m) => !(m.flags & NULLISH_FLAGS));
+    return parts.length > 0 && parts.some((m) => keepsAccessor(m, at, c));
+  }
+  if (target.flags & LOSSY_FLAGS) return false;
+  if (isAccessorType(target, c) || holdsAccessor(target, at, c)) return true;
+  // A structural type is safe only when the access methods it offers are the accessor's own (Pick<DatasetAccessor, 'load'>).
+  if (c.checker.getIndexInfosOfType(target).length > 0) return false;
+  const methods = [...ACCESS_METHODS].flatMap((m) => target.getProperty(m) ?? []);
+  return methods.length > 0 && methods.every((p) => (p.declarations ?? []).every((d) => d.parent === c.accessor));
+}
+
+function skipOuterParens(node: ts.Node): ts.Node {
+  let n = node;
+  while (ts.isParenthesizedExpression(n.parent) || ts.isNonNullExpression(n.parent)) n = n.parent;
+  return n;
+}
+
+function memberName(node: ts.PropertyAccessExpression | ts.ElementAccessExpression): string | undefined {
+  if (ts.isPropertyAccessExpression(node)) return node.name.text;
+  const arg = node.argumentExpression;
+  return ts.isStringLiteralLike(arg) ? arg.text : undefined;
+}
+
+/** The call whose callee is `expr` (through parentheses), if any. */
+function calledAs(expr: ts.Node): ts.CallExpression | undefined {
+  const outer = skipOuterParens(expr);
+  return ts.isCallExpression(outer.parent) && outer.parent.expression === outer ? outer.parent : undefined;
+}
+
+/**
+ * A value whose static type no longer says "accessor" (a cast result, `.dataset` of an any):
+ * when it is immediately used as `.load(…)` / `.iterBatches(…)` / `.sql(…)` the call is
+ * classified from its arguments; `.info` is not data access; any other use is unbounded.
+ */
+function opaqueAccessorUse(value: ts.Node, shown: ts.Node, c: ScanContext): void {
+  const outer = skipOuterParens(value);
+  const parent = outer.parent;
+  if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === outer) {
+    const name = memberName(parent);
+    if (name === 'info') return;
+    if (name !== undefined && ACCESS_METHODS.has(name)) {
+      const call = calledAs(parent);
+      pushSite(c, value, call ?? parent, call ? classify(name as AccessMethod, call, c.checker) : referenceClass(name as AccessMethod));
+      return;
+    }
+  }
+  pushSite(c, value, shown, 'dataset_loader_unbounded');
+}
+
+/** `X.method.call(thisArg, …)`-style: the accessor passed as thisArg of its own method reference is not an escape. */
+function isThisArgOfOwnMethod(arg: ts.Expression, call: ts.CallExpression, c: ScanContext): boolean {
+  if (call.arguments[0] !== arg || !ts.isPropertyAccessExpression(call.expression)) return false;
+  if (!['call', 'apply', 'bind'].includes(call.expression.name.text)) return false;
+  const ref = call.expression.expression;
+  return (ts.isPropertyAccessExpression(ref) || ts.isElementAccessExpression(ref)) && isAccessorType(c.checker.getTypeAtLocation(ref.expression), c);
+}
+
+/** A member access on the accessor that is not a plain direct call, or a member of an untyped value named `dataset`. */
+function inspectMember(node: ts.PropertyAccessExpression | ts.ElementAccessExpression, c: ScanContext): void {
+  const name = memberName(node);
+  if (name === 'dataset') {
+    const objType = c.checker.getTypeAtLocation(node.expression);
+    if (objType.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) opaqueAccessorUse(node, node, c);
+    return;
+  }
+  const accessMethod = name !== undefined && ACCESS_METHODS.has(name);
+  // Only a computed key or an access-method name can reach data; the type is checked after that cheap filter.
+  if (!accessMethod && !(ts.isElementAccessExpression(node) && name === undefined)) return;
+  if (!isAccessorType(c.checker.getTypeAtLocation(node.expression), c)) return;
+  if (!accessMethod) {
+    pushSite(c, node, calledAs(node) ?? node, 'dataset_loader_unbounded');
+    return;
+  }
+  const method = name as AccessMethod;
+  if (calledAs(node) !== undefined) return; // a direct call: inspectCall classifies it exactly
+  const outer = skipOuterParens(node);
+  const via = outer.parent;
+  if (ts.isPropertyAccessExpression(via) && via.expression === outer && via.name.text === 'call') {
+    const call = calledAs(via);
+    if (call !== undefined) {
+      pushSite(c, node, call, classify(method, call, c.checker, 1));
+      return;
+    }
+  }
+  pushSite(c, node, ts.isPropertyAccessExpression(via) || ts.isCallExpression(via) ? via : node, referenceClass(method));
+}
+
+/** The declared type of the slot `expr` flows into, when it has one (a cast's type, a parameter, an annotated variable). */
+function slotType(expr: ts.Expression, c: ScanContext): ts.Type | undefined {
+  const parent = expr.parent;
+  if (ts.isAsExpression(parent) || ts.isTypeAssertionExpression(parent)) {
+    if (parent.expression !== expr || ts.isConstTypeReference(parent.type)) return undefined;
+    // `x as unknown as T` is one conversion to T: judge the outermost cast of a chain.
+    let cast: ts.AsExpression | ts.TypeAssertion = parent;
+    for (let up = skipOuterParens(cast).parent; (ts.isAsExpression(up) || ts.isTypeAssertionExpression(up)) && !ts.isConstTypeReference(up.type); up = skipOuterParens(up).parent) cast = up;
+    return c.checker.getTypeFromTypeNode(cast.type);
+  }
+  const flows =
+    ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(expr)) ||
+    (ts.isVariableDeclaration(parent) && parent.initializer === expr && parent.type !== undefined) ||
+    (ts.isParameter(parent) && parent.initializer === expr) ||
+    (ts.isPropertyDeclaration(parent) && parent.initializer === expr) ||
+    (ts.isBinaryExpression(parent) && parent.right === expr && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) ||
+    ts.isReturnStatement(parent) ||
+    (ts.isArrowFunction(parent) && parent.body === expr) ||
+    (ts.isPropertyAssignment(parent) && parent.initializer === expr) ||
+    ts.isShorthandPropertyAssignment(parent) ||
+    ts.isArrayLiteralExpression(parent) ||
+    ts.isSpreadElement(parent);
+  if (!flows) return undefined;
+  if (ts.isBinaryExpression(parent)) return c.checker.getTypeAtLocation(parent.left);
+  return c.checker.getContextualType(expr);
+}
+
+/** The accessor (or ctx) flowing into a slot whose type loses it. */
+function inspectFlow(expr: ts.Expression, c: ScanContext): void {
+  const target = slotType(expr, c);
+  if (target === undefined || target.flags & PRIMITIVE_FLAGS) return;
+  if (!holdsAccessor(c.checker.getTypeAtLocation(expr), expr, c) || keepsAccessor(target, expr, c)) return;
+  const parent = expr.parent;
+  if (ts.isCallExpression(parent) && isThisArgOfOwnMethod(expr, parent, c)) return;
+  const cast = ts.isAsExpression(parent) || ts.isTypeAssertionExpression(parent);
+  if (cast && isAccessorType(c.checker.getTypeAtLocation(expr), c)) opaqueAccessorUse(parent, parent, c);
+  else pushSite(c, expr, ts.isCallExpression(parent) || cast ? parent : expr, 'dataset_loader_unbounded');
+}
+
+/** `const { dataset } = <any>` / `run({ dataset }: any)`: the accessor without its type. */
+function inspectBinding(el: ts.BindingElement, c: ScanContext): void {
+  const key = el.propertyName ?? el.name;
+  if (nameText(key) !== 'dataset' || !ts.isObjectBindingPattern(el.parent)) return;
+  if (c.checker.getTypeAtLocation(el).flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) pushSite(c, el, el.parent, 'dataset_loader_unbounded');
+}
+
+function inspectNode(node: ts.Node, c: ScanContext): void {
+  if (ts.isCallExpression(node)) inspectCall(node, c);
+  if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) inspectMember(node, c);
+  else if (ts.isBindingElement(node)) inspectBinding(node, c);
+  if (ts.isExpression(node) && mayHoldAccessor(node)) inspectFlow(node, c);
+}
+
+const ARITHMETIC_OR_COMPARISON = new Set<ts.SyntaxKind>([
+  ts.SyntaxKind.PlusToken, ts.SyntaxKind.MinusToken, ts.SyntaxKind.AsteriskToken, ts.SyntaxKind.SlashToken, ts.SyntaxKind.PercentToken, ts.SyntaxKind.AsteriskAsteriskToken,
+  ts.SyntaxKind.LessThanToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanEqualsToken,
+  ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken,
+  ts.SyntaxKind.AmpersandToken, ts.SyntaxKind.BarToken, ts.SyntaxKind.CaretToken, ts.SyntaxKind.LessThanLessThanToken, ts.SyntaxKind.GreaterThanGreaterThanToken,
+  ts.SyntaxKind.GreaterThanGreaterThanGreaterThanToken, ts.SyntaxKind.InstanceOfKeyword, ts.SyntaxKind.InKeyword,
+]);
+
+/** Syntactic filter before any type is asked for: expressions whose value can never be the accessor (or an object holding it). */
+function mayHoldAccessor(node: ts.Expression): boolean {
+  if (ts.isLiteralExpression(node) || ts.isTemplateExpression(node) || ts.isParenthesizedExpression(node)) return false;
+  if (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node) || ts.isTypeOfExpression(node) || ts.isVoidExpression(node) || ts.isDeleteExpression(node)) return false;
+  if (ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isClassExpression(node)) return false;
+  if (ts.isBinaryExpression(node) && ARITHMETIC_OR_COMPARISON.has(node.operatorToken.kind)) return false;
+  const k = node.kind;
+  return k !== ts.SyntaxKind.TrueKeyword && k !== ts.SyntaxKind.FalseKeyword && k !== ts.SyntaxKind.NullKeyword;
 }
 
 /** Hot path: walk the raw compiler nodes. */
 function scanFileCompiler(sf: ts.SourceFile, checker: ts.TypeChecker, accessor: ts.InterfaceDeclaration): FileScan {
-  const out: FileScan = { sites: [], plugins: [] };
+  const c: ScanContext = { sf, checker, accessor, out: { sites: [], plugins: [] } };
   const visit = (node: ts.Node): void => {
-    if (ts.isCallExpression(node)) inspectCall(node, sf, checker, accessor, out);
+    inspectNode(node, c);
     ts.forEachChild(node, visit);
   };
   visit(sf);
-  return out;
+  return c.out;
 }
 
 /** The same walk through ts-morph's wrapped nodes (kept for the bench's comparison). */
 function scanFileMorph(file: SourceFile, checker: ts.TypeChecker, accessor: ts.InterfaceDeclaration): FileScan {
-  const out: FileScan = { sites: [], plugins: [] };
-  const sf = file.compilerNode;
-  file.forEachDescendant((node) => {
-    if (Node.isCallExpression(node)) inspectCall(node.compilerNode, sf, checker, accessor, out);
-  });
-  return out;
+  const c: ScanContext = { sf: file.compilerNode, checker, accessor, out: { sites: [], plugins: [] } };
+  inspectNode(file.compilerNode, c);
+  file.forEachDescendant((node) => inspectNode(node.compilerNode, c));
+  return c.out;
 }
 
 function isHarnessCore(file: string): boolean {

@@ -6,6 +6,8 @@ import { ROOT } from '../helpers/cli.ts';
 const FIX = join(ROOT, 'fixtures/collectors');
 let scans: Map<string, PluginScan>;
 let morph: Map<string, PluginScan>;
+/** Plugins of fixtures/collectors/scan/indirect_access.ts (review M5: indirect and untyped access). */
+const INDIRECT = ['indirect_call', 'indirect_call_bounded', 'cast_any', 'cast_any_bounded', 'reflect_apply', 'bound', 'any_param', 'look_alike', 'any_ctx', 'any_ctx_destructured', 'unknown_cast', 'computed_key', 'typed_pick'];
 const TARGETS = [
   { id: 'fixture_unbounded_loader', file: join(FIX, 'plugins/unbounded_loader.ts') },
   { id: 'fixture_aliased_access', file: join(FIX, 'plugins/aliased_access.ts') },
@@ -19,6 +21,7 @@ const TARGETS = [
   { id: 'fixture_helpers_direct', file: join(FIX, 'scan/registry_helpers.ts') },
   { id: 'fixture_helpers_table', file: join(FIX, 'scan/registry_helpers.ts') },
   { id: 'queue_wait_by_process_v1', file: join(ROOT, 'src/plugins/builtin/queue_wait_by_process.ts') },
+  ...INDIRECT.map((id) => ({ id, file: join(FIX, 'scan/indirect_access.ts') })),
 ];
 
 beforeAll(() => {
@@ -73,6 +76,32 @@ describe('static scan (type-resolved)', () => {
     for (const id of ['fixture_js_a', 'fixture_js_b']) {
       expect(scans.get(id)!.locations.map((l) => [l.file, l.line, l.class])).toEqual([['fixtures/collectors/scan/plain_js.mjs', 16, 'iter_batches']]);
     }
+  });
+
+  it('indirect or untyped access is never bounded/clean: method references, casts, any/unknown and look-alike slots (fail-closed)', () => {
+    const at = (id: string) => scans.get(id)!.locations.map((l) => [l.line, l.class, l.snippet]);
+    expect(at('indirect_call')).toEqual([[23, 'dataset_loader_unbounded', "ctx.dataset.load.call(ctx.dataset, { columns: ['process_id'] })"]]);
+    // `.call(thisArg, options)` keeps its options checkable; a cast to any keeps the call's arguments checkable.
+    expect(at('indirect_call_bounded')).toEqual([[24, 'dataset_loader_bounded', "ctx.dataset.load.call(ctx.dataset, { columns: ['process_id'], rowLimit: 10 })"]]);
+    expect(at('cast_any')).toEqual([[26, 'dataset_loader_unbounded', "(ctx.dataset as any).load({ columns: ['process_id'] })"]]);
+    expect(at('cast_any_bounded')).toEqual([[28, 'dataset_loader_bounded', "(ctx.dataset as any).load({ columns: ['process_id'], rowLimit: 10 })"]]);
+    expect(at('reflect_apply')).toEqual([[29, 'dataset_loader_unbounded', expect.stringMatching(/^Reflect\.apply\(ctx\.dataset\.load, /)]]);
+    // A bound method may be called anywhere with anything: the reference is unbounded, whatever one call passes.
+    expect(at('bound')).toEqual([
+      [30, 'dataset_loader_unbounded', 'ctx.dataset.load.bind'],
+      [30, 'dataset_loader_bounded', "load({ columns: ['process_id'], rowLimit: 1 })"],
+    ]);
+    expect(at('any_param')).toEqual([[31, 'dataset_loader_unbounded', 'untyped(ctx.dataset)']]);
+    expect(at('look_alike')).toEqual([[32, 'dataset_loader_unbounded', 'lookAlike(ctx.dataset)']]);
+    expect(at('any_ctx')).toEqual([[34, 'dataset_loader_unbounded', "ctx.dataset.load({ columns: ['process_id'] })"]]);
+    expect(at('any_ctx_destructured')).toEqual([[36, 'dataset_loader_unbounded', '{ dataset }']]);
+    expect(at('unknown_cast')).toEqual([[37, 'dataset_loader_unbounded', 'ctx as unknown']]);
+    expect(at('computed_key')).toEqual([[38, 'dataset_loader_unbounded', "ctx.dataset[k]({ columns: ['process_id'] })"]]);
+    for (const id of INDIRECT.filter((i) => !i.endsWith('_bounded') && i !== 'typed_pick')) expect(scans.get(id)!.classes, id).toContain('dataset_loader_unbounded');
+  });
+
+  it('typed narrowing that keeps the accessor (Pick, a cast chain back to DatasetAccessor, passing ctx on) and info() stay exact', () => {
+    expect(scans.get('typed_pick')!.locations.map((l) => [l.line, l.function, l.class])).toEqual([[19, 'pick', 'dataset_loader_bounded']]);
   });
 
   it('maps a compiled module of the harness build back to its TypeScript source', () => {
