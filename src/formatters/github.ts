@@ -97,7 +97,7 @@ export function formatGithub(report: EvaluationReport, ctx: FormatContext): stri
   out.push(
     `policy-eval: ${plural(problemCount(report), 'problem')} (${plural(sum.failed.error, 'error')}, ${plural(sum.failed.warn, 'warning')}, ` +
       `${sum.failed.info} info; ${sum.unknown} of them unknown); ${plural(sum.results, 'result')}: ${sum.passed} passed, ` +
-      `${sum.allowlisted} allowlisted, ${sum.baselined} baselined, ${sum.notApplicable} not applicable; ` +
+      `${sum.allowlisted} allowlisted, ${sum.baselined} baselined, ${sum.notApplicable} not applicable${(sum.off ?? 0) > 0 ? `, ${sum.off} switched off` : ''}; ` +
       `${sum.fixed} fixed baseline, ${sum.staleAllowlist} stale allowlist`,
   );
   if (exceedsMaxWarnings(report, ctx.maxWarnings)) {

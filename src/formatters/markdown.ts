@@ -118,6 +118,7 @@ export function formatMarkdown(report: EvaluationReport, ctx: FormatContext): st
         ['Allowlisted', String(sum.allowlisted)],
         ['Baselined', String(sum.baselined)],
         ['Not applicable', String(sum.notApplicable)],
+        ...((sum.off ?? 0) > 0 ? [['Switched off (severity off)', String(sum.off)]] : []),
         ['Passed', String(sum.passed)],
         ['**Total**', `**${sum.results}**`],
       ],

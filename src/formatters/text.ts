@@ -129,7 +129,8 @@ function summaryLines(report: EvaluationReport, ctx: FormatContext, s: Style): s
   }
   out.push(
     `  ${plural(sum.results, 'result')} for ${plural(sum.policies, 'policy', 'policies')} × ${plural(sum.subjects, 'subject')}: ` +
-      `${sum.passed} passed, ${sum.allowlisted} allowlisted, ${sum.baselined} baselined, ${sum.notApplicable} not applicable`,
+      `${sum.passed} passed, ${sum.allowlisted} allowlisted, ${sum.baselined} baselined, ${sum.notApplicable} not applicable` +
+      ((sum.off ?? 0) > 0 ? `, ${sum.off} switched off (severity off)` : ''),
   );
   if (sum.fixed > 0) out.push(s.dim(`  ${plural(sum.fixed, 'baseline entry', 'baseline entries')} fixed: prune with \`policy-eval baseline write\``));
   if (sum.staleAllowlist > 0) out.push(s.dim(`  ${plural(sum.staleAllowlist, 'allowlist entry', 'allowlist entries')} matched nothing (stale)`));

@@ -5,7 +5,7 @@
 import type { EnvToggles } from '../config/index.ts';
 import { ALLOWLIST_POLICIES, allowlistMetas, applyAllowlist, type Allowlist } from './allowlist.ts';
 import { applyBaseline, fingerprintFor, type Baseline, type BaselineEntry } from './baseline.ts';
-import { buildFastPolicy, createJreEvaluator, outcomeCode, valueFactOf, type EngineName, type FastPolicy, type JreEvaluator, type PolicyTrace } from './evaluate.ts';
+import { buildFastPolicy, createJreEvaluator, outcomeCode, type EngineName, type FastPolicy, type JreEvaluator, type PolicyTrace } from './evaluate.ts';
 import { scopeFor, type FactsDocument, type SubjectFacts } from './facts.ts';
 import { createOperators, type OperatorSpec } from './operators.ts';
 import { compareResults, type EvaluationReport, type ExplainNode, type PolicyMeta, type PolicyResult, type ResultSeverity, type ResultSummary, type SourceLocation, type SubjectKind } from './result.ts';
@@ -123,7 +123,7 @@ function unknownLeaves(node: ExplainNode | undefined, out: Set<string>): void {
     return;
   }
   const describe = (path: string, v: unknown) => (v === undefined || v === null ? path : `${path} (wrong type: ${Array.isArray(v) ? 'list' : typeof v})`);
-  const valueFact = valueFactOf(node);
+  const valueFact = node.valueFact;
   if (node.factValue === undefined || node.factValue === null || valueFact === undefined) out.add(describe(node.fact!, node.factValue));
   else out.add(describe(valueFact, node.value));
 }
@@ -248,6 +248,7 @@ export function summarize(results: readonly PolicyResult[], counts: { policies: 
     baselined: 0,
     notApplicable: 0,
     unknown: 0,
+    off: 0,
     fixed: counts.fixed,
     staleAllowlist: 0,
   };
@@ -268,8 +269,13 @@ export function summarize(results: readonly PolicyResult[], counts: { policies: 
         break;
       case 'unknown':
       case 'fail':
+        // Severity off: switched off, counted apart so "N problems (…; M of them unknown)" stays a subset.
+        if (r.severity === 'off') {
+          s.off!++;
+          break;
+        }
         if (r.status === 'unknown') s.unknown++;
-        if (r.severity === 'error' || r.severity === 'warn' || r.severity === 'info') s.failed[r.severity]++;
+        s.failed[r.severity]++;
         break;
     }
   }
@@ -289,7 +295,12 @@ export interface CheckInput {
 
 export interface CheckOutput {
   report: EvaluationReport;
-  /** Results before allowlist/baseline (what `baseline write` records). */
+  /**
+   * Results before allowlist/baseline (the CLI uses them to tell "nothing evaluated"). Not
+   * what `baseline write` records: it records report.results, i.e. violations *after* the
+   * allowlist, so an allowlisted result is not baselined and fails again once its entry
+   * expires (docs/policy-language.md "Allowlist and baseline").
+   */
   raw: PolicyResult[];
   fixed: BaselineEntry[];
 }

@@ -8,6 +8,19 @@ import type { CompiledPolicy, ConditionNode, JreCondition, JreLeaf, JreRule, Pol
 
 export const SCOPE_FACT = '$';
 
+/** A leaf of compiled rule JSON (a group is all/any/not). */
+export function isLeaf(c: JreCondition): c is JreLeaf {
+  return 'operator' in c;
+}
+
+/** The right-hand fact path of a compiled leaf value (`{ fact: '$', path }`), if it is one. */
+export function rhsFact(value: unknown): string | undefined {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && (value as { fact?: unknown }).fact === SCOPE_FACT) {
+    return (value as { path: string }).path;
+  }
+  return undefined;
+}
+
 export function compilePolicy(def: PolicyDefinition): CompiledPolicy {
   const roots: JreCondition[] = [];
   if (def.applies) roots.push(named(compileCondition(def.applies), 'applies'));

@@ -12,14 +12,9 @@ import { Engine } from 'json-rules-engine';
 import type { ExplainNode, SubjectKind } from './result.ts';
 import { compileGetter, resolveFact, type FactScope, type Getter } from './scope.ts';
 import type { OperatorSpec } from './operators.ts';
-import { conditionText, SCOPE_FACT } from './compile.ts';
+import { conditionText, isLeaf, rhsFact, SCOPE_FACT } from './compile.ts';
 import { generateOutcomeFunction } from './fastpath.ts';
 import type { CompiledPolicy, JreCondition, JreLeaf, Tri } from './types.ts';
-
-/** The right-hand fact a condition text names (`x equal { fact: y }` → y). */
-export function valueFactOf(node: ExplainNode): string | undefined {
-  return node.text === undefined ? undefined : /\{ fact: (\S+) \}$/.exec(node.text)?.[1];
-}
 
 export type EngineName = 'fast' | 'jre';
 export const ENGINES: readonly EngineName[] = ['fast', 'jre'];
@@ -57,20 +52,12 @@ export function kleeneNot(r: Tri): Tri {
   return r === 'unknown' ? 'unknown' : !r;
 }
 
-function isLeaf(c: JreCondition): c is JreLeaf {
-  return 'operator' in c;
-}
-
-function rhsFact(value: unknown): string | undefined {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && (value as { fact?: unknown }).fact === SCOPE_FACT) {
-    return (value as { path: string }).path;
-  }
-  return undefined;
-}
-
 function leafNode(leaf: JreLeaf, factValue: unknown, value: unknown, outcome: Tri): ExplainNode {
   const node: ExplainNode = { kind: 'condition', text: conditionText(leaf), fact: leaf.path, operator: leaf.operator, value, outcome };
   if (factValue !== undefined) node.factValue = factValue;
+  // A right-hand fact travels as data, so explain and unknown-fact messages never parse text.
+  const valueFact = rhsFact(leaf.value);
+  if (valueFact !== undefined) node.valueFact = valueFact;
   return node;
 }
 
@@ -84,58 +71,7 @@ function operatorFor(ops: ReadonlyMap<string, OperatorSpec>, name: string): Oper
 // ---------------------------------------------------------------------------------------
 // Fast path
 
-type Fn = (s: FactScope) => Tri;
 type TraceFn = (s: FactScope) => ExplainNode;
-
-function buildFn(c: JreCondition, ops: ReadonlyMap<string, OperatorSpec>): Fn {
-  if (isLeaf(c)) {
-    const op = operatorFor(ops, c.operator);
-    const get = compileGetter(c.path);
-    const f = rhsFact(c.value);
-    const accepts = op.accepts;
-    const test = op.test;
-    if (f !== undefined) {
-      const getValue = compileGetter(f);
-      return (s) => {
-        const a = get(s);
-        const b = getValue(s);
-        return accepts(a, b) ? test(a, b) : 'unknown';
-      };
-    }
-    const b = c.value;
-    return (s) => {
-      const a = get(s);
-      return accepts(a, b) ? test(a, b) : 'unknown';
-    };
-  }
-  if ('not' in c) {
-    const inner = buildFn(c.not, ops);
-    return (s) => kleeneNot(inner(s));
-  }
-  const isAll = 'all' in c;
-  const kids = (isAll ? c.all : c.any).map((k) => buildFn(k, ops));
-  if (kids.length === 1) return kids[0]!;
-  if (isAll) {
-    return (s) => {
-      let unknown = false;
-      for (let i = 0; i < kids.length; i++) {
-        const r = kids[i]!(s);
-        if (r === false) return false;
-        if (r === 'unknown') unknown = true;
-      }
-      return unknown ? 'unknown' : true;
-    };
-  }
-  return (s) => {
-    let unknown = false;
-    for (let i = 0; i < kids.length; i++) {
-      const r = kids[i]!(s);
-      if (r === true) return true;
-      if (r === 'unknown') unknown = true;
-    }
-    return unknown ? 'unknown' : false;
-  };
-}
 
 function buildTrace(c: JreCondition, ops: ReadonlyMap<string, OperatorSpec>): TraceFn {
   if (isLeaf(c)) {
@@ -176,41 +112,26 @@ export interface FastPolicy {
   policy: CompiledPolicy;
   /** The outcome packed in one small integer (no allocation): see outcomeCode(). */
   code(scope: FactScope): number;
-  evaluate(scope: FactScope): PolicyOutcome;
   trace(scope: FactScope): PolicyTrace;
 }
 
 const TRI_CODE = (t: Tri): number => (t === 'unknown' ? 2 : t ? 1 : 0);
-const CODE_TRI: readonly Tri[] = [false, true, 'unknown'];
 
 /** applies (0 false, 1 true, 2 unknown, 3 absent) × 4 + violation (0 false, 1 true, 2 unknown; 0 when applies is not true). */
 export function outcomeCode(o: PolicyOutcome): number {
   return (o.applies === undefined ? 3 : TRI_CODE(o.applies)) * 4 + TRI_CODE(o.violation);
 }
 
-export function decodeOutcome(code: number): PolicyOutcome {
-  const a = code >> 2;
-  const violation = CODE_TRI[code & 3]!;
-  return a === 3 ? { violation } : { applies: CODE_TRI[a]!, violation };
-}
-
 /** Closures for one policy, built once from its compiled rule JSON. */
 export function buildFastPolicy(policy: CompiledPolicy, ops: ReadonlyMap<string, OperatorSpec>): FastPolicy {
   const roots = rootsOf(policy);
-  const violation = buildFn(roots.violation, ops);
   const violationTrace = buildTrace(roots.violation, ops);
   const code = generateOutcomeFunction(roots, ops);
   if (roots.applies) {
-    const applies = buildFn(roots.applies, ops);
     const appliesTrace = buildTrace(roots.applies, ops);
-    return {
-      policy,
-      code,
-      evaluate: (s) => ({ applies: applies(s), violation: violation(s) }),
-      trace: (s) => ({ applies: appliesTrace(s), violation: violationTrace(s) }),
-    };
+    return { policy, code, trace: (s) => ({ applies: appliesTrace(s), violation: violationTrace(s) }) };
   }
-  return { policy, code, evaluate: (s) => ({ violation: violation(s) }), trace: (s) => ({ violation: violationTrace(s) }) };
+  return { policy, code, trace: (s) => ({ violation: violationTrace(s) }) };
 }
 
 // ---------------------------------------------------------------------------------------

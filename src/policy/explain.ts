@@ -4,7 +4,7 @@
  * outcome (true / false / unknown).
  */
 import type { ExplainNode, PolicyResult } from './result.ts';
-import { valueFactOf, type PolicyTrace } from './evaluate.ts';
+import type { PolicyTrace } from './evaluate.ts';
 
 function outcomeText(o: ExplainNode['outcome']): string {
   return o === 'unknown' ? 'UNKNOWN' : o ? 'true' : 'false';
@@ -16,7 +16,7 @@ function show(v: unknown): string {
 
 export function renderExplainNode(node: ExplainNode, indent = '  '): string[] {
   if (node.kind === 'condition') {
-    const valueFact = valueFactOf(node);
+    const valueFact = node.valueFact;
     const rhs = valueFact === undefined ? '' : ` (${valueFact} = ${show(node.value)})`;
     return [`${indent}${outcomeText(node.outcome).padEnd(7)} ${node.text}    [${node.fact} = ${show(node.factValue)}${rhs}]`];
   }

@@ -13,8 +13,8 @@
  */
 import type { OperatorSpec } from './operators.ts';
 import { compileGetter, type FactScope, type Getter } from './scope.ts';
-import { SCOPE_FACT } from './compile.ts';
-import type { JreCondition, JreLeaf } from './types.ts';
+import { isLeaf, rhsFact } from './compile.ts';
+import type { JreCondition } from './types.ts';
 
 type Accept = OperatorSpec['accepts'];
 type Test = OperatorSpec['test'];
@@ -30,13 +30,6 @@ interface GenContext {
   lines: string[];
 }
 
-function rhsFact(value: unknown): string | undefined {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && (value as { fact?: unknown }).fact === SCOPE_FACT) {
-    return (value as { path: string }).path;
-  }
-  return undefined;
-}
-
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Inline read of `a.b` (subject first, then context), or undefined when the path needs the generic getter. */
@@ -48,10 +41,6 @@ function inlineRead(path: string, target: string): string | undefined {
     `let ${target}; { const o = s.subject[${a}]; ${target} = typeof o === "object" && o !== null ? o[${b}] : undefined;`,
     `if (${target} === undefined) { const c = s.context[${a}]; ${target} = typeof c === "object" && c !== null ? c[${b}] : undefined; } }`,
   ].join('\n');
-}
-
-function isLeaf(c: JreCondition): c is JreLeaf {
-  return 'operator' in c;
 }
 
 /** Emit statements computing condition `c` into a fresh variable (0 false, 1 true, 2 unknown); returns its name. */

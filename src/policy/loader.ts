@@ -15,6 +15,7 @@ import { ENV_TOGGLE_NAMES, ENV_TOGGLES, type HarnessConfig } from '../config/ind
 import { factDefinition, factPaths, SUBJECT_KINDS, type FactDefinition } from '../collectors/index.ts';
 import { compilePattern, createOperators, DAYS_COMPARATORS, normalizeSemver, OPERATOR_NAMES, type OperatorSpec } from './operators.ts';
 import type { PolicyMeta, ResultSeverity, SubjectKind } from './result.ts';
+import { TEMPLATE_RE } from './template.ts';
 import type { ConditionNode, LeafCondition, LocationSpec, PolicyDefinition, Pos, ValueSource } from './types.ts';
 
 export const SEVERITIES: readonly ResultSeverity[] = ['off', 'info', 'warn', 'error'];
@@ -35,7 +36,6 @@ export const CONFIG_THRESHOLDS: Readonly<Record<string, (c: ThresholdConfig) => 
 export type ThresholdConfig = Pick<HarnessConfig, 'largeRows' | 'closeWindow' | 'plugins' | 'env'>;
 
 const OPERATORS = createOperators(0);
-const TEMPLATE_RE = /\{\{\s*([^{}]*?)\s*\}\}/g;
 
 export interface LoadOptions {
   config: ThresholdConfig;

@@ -42,6 +42,8 @@ export interface ExplainNode {
   text?: string;
   fact?: string;
   factValue?: unknown;
+  /** For conditions whose right-hand side is another fact (`{ fact: access.declared }`): its path; `value` is then that fact's value. */
+  valueFact?: string;
   operator?: string;
   value?: unknown;
   outcome: boolean | 'unknown';
@@ -80,7 +82,14 @@ export interface ResultSummary {
   allowlisted: number;
   baselined: number;
   notApplicable: number;
+  /** Of the failed ones, how many were unknown (missing facts). Results at severity off are not counted here. */
   unknown: number;
+  /**
+   * Violations and unknowns whose severity resolved to `off`: switched off by their policy's
+   * severity mapping, so not problems (not in `failed`) and never failing the check. Absent in
+   * reports written before it existed.
+   */
+  off?: number;
   /** Baseline entries that no longer match anything (prune candidates). */
   fixed: number;
   staleAllowlist: number;

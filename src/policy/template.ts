@@ -1,7 +1,8 @@
 /** Message templates: `{{fact.path}}` → the fact's value (lists joined), missing → `<missing fact.path>`. */
 import { resolveFact, type FactScope } from './scope.ts';
 
-const TEMPLATE_RE = /\{\{\s*([^{}]*?)\s*\}\}/g;
+/** `{{ fact.path }}` in a message template (the loader checks each path against the fact catalog). */
+export const TEMPLATE_RE = /\{\{\s*([^{}]*?)\s*\}\}/g;
 
 export function formatFactValue(v: unknown): string {
   if (v === undefined || v === null) return '';

@@ -393,4 +393,16 @@ describe('policy-eval review fixes', () => {
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain('note: 1 case skipped');
   });
+
+  it('baseline write records violations after the allowlist: an allowlisted one is not baselined', () => {
+    const dir = tempDir();
+    const entries = (extra: string[]) => {
+      const file = join(dir, `b${extra.length}.json`);
+      expect(check(['baseline', 'write', '--facts', FACTS, '--baseline', file, ...extra]).status).toBe(0);
+      return (JSON.parse(readFileSync(file, 'utf8')) as { entries: { policy: string; subject: string }[] }).entries;
+    };
+    const isLoader = (e: { policy: string; subject: string }) => e.policy === 'streaming.unbounded-loader' && e.subject === 'plugin:legacy_loader_v1';
+    expect(entries(['--no-allowlist']).some(isLoader)).toBe(true);
+    expect(entries(['--allowlist', join(FIX, 'allowlist.yaml')]).some(isLoader)).toBe(false);
+  });
 });

@@ -109,6 +109,7 @@ async function evaluate(cmd: Command, opts: CheckOptions, withBaseline: Baseline
       if (r.explain?.violation) process.stderr.write(renderExplain(r, { ...(r.explain.applies ? { applies: r.explain.applies } : {}), violation: r.explain.violation }));
     }
   }
+  // Post-allowlist results: allowlisted violations stay the allowlist's (expiring) business.
   return { report: out.report, rawFailing: baselineFrom(out.report.results), empty: set.policies.length === 0 || facts.subjects.length === 0 || out.raw.length === 0 };
 }
 
