@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { LineSplitter, type ChildMessage, type Envelope, type ParentMessage, type WorkerSpec, type WorkerTask } from './protocol.ts';
+import { encodeParentReply, LineSplitter, MAX_MESSAGE_BYTES, type ChildMessage, type Envelope, type ParentReply, type WorkerSpec, type WorkerTask } from './protocol.ts';
 import { HARNESS_ROOT, sandboxArgs, sandboxEnv, WORKER_ENTRY, type SandboxOptions } from './sandbox.ts';
 
 /** Bytes of stdout/stderr kept (head and tail) for error reasons. */
@@ -74,6 +74,8 @@ export interface WorkerLimits {
   pollMs?: number;
   /** stdout+stderr volume that counts as flooding (default OUTPUT_FLOOD_BYTES). */
   outputBytes?: number;
+  /** Largest protocol line accepted from the child (default MAX_MESSAGE_BYTES). */
+  maxMessageBytes?: number;
 }
 
 export interface WorkerOutcome {
@@ -82,7 +84,8 @@ export interface WorkerOutcome {
   logs: { level: 'info' | 'warn'; message: string }[];
   exitCode: number | null;
   signal: NodeJS.Signals | null;
-  killedFor: 'timeout' | 'memory' | 'output' | undefined;
+  /** Why the runner killed it; `oversized`: a protocol message over MAX_MESSAGE_BYTES. */
+  killedFor: KillReason | undefined;
   /** RSS when the cap tripped (for the manifest; not used in hashed text). */
   rssAtKillBytes: number;
   peakRssBytes: number;
@@ -102,7 +105,9 @@ export function killAllWorkers(): number {
   return n;
 }
 
-export type SqlHandler = (request: Extract<ChildMessage, { type: 'sql' }>) => Promise<ParentMessage>;
+export type KillReason = 'timeout' | 'memory' | 'output' | 'oversized';
+
+export type SqlHandler = (request: Extract<ChildMessage, { type: 'sql' }>) => Promise<ParentReply>;
 
 export function runWorker(work: WorkerTask, sandbox: SandboxOptions, limits: WorkerLimits, onSql?: SqlHandler): Promise<WorkerOutcome> {
   const started = performance.now();
@@ -110,6 +115,8 @@ export function runWorker(work: WorkerTask, sandbox: SandboxOptions, limits: Wor
   const spec = { ...work, token } as WorkerSpec;
   const child = spawn(process.execPath, [...sandboxArgs(sandbox), WORKER_ENTRY], {
     stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+    // Its own process group: a plugin's kill(0, …) reaches only its own process, not the runner's group.
+    detached: true,
     env: sandboxEnv(),
     cwd: sandbox.write[0] ?? HARNESS_ROOT,
   });
@@ -131,7 +138,7 @@ export function runWorker(work: WorkerTask, sandbox: SandboxOptions, limits: Wor
     stdout: '',
     stderr: '',
   };
-  const kill = (why: 'timeout' | 'memory' | 'output'): void => {
+  const kill = (why: KillReason): void => {
     if (outcome.killedFor === undefined && outcome.terminal === undefined) outcome.killedFor = why;
     child.kill('SIGKILL');
   };
@@ -158,10 +165,11 @@ export function runWorker(work: WorkerTask, sandbox: SandboxOptions, limits: Wor
   child.stdout!.setEncoding('utf8').on('data', capture(stdout));
   child.stderr!.setEncoding('utf8').on('data', capture(stderr));
   toChild.on('error', () => {}); // the child may be gone before we answer; its exit tells the story
-  const lines = new LineSplitter();
+  // An oversized line is almost always the result: the process is stopped, not waited for.
+  const lines = new LineSplitter(limits.maxMessageBytes ?? MAX_MESSAGE_BYTES, () => kill('oversized'));
   let malformed = 0;
   let forged = 0;
-  fromChild.setEncoding('utf8').on('data', (chunk: string) => {
+  fromChild.on('data', (chunk: Buffer) => {
     for (const line of lines.push(chunk)) {
       let envelope: Envelope;
       try {
@@ -179,11 +187,11 @@ export function runWorker(work: WorkerTask, sandbox: SandboxOptions, limits: Wor
       if (msg.type === 'log') {
         if (outcome.logs.length < 200) outcome.logs.push({ level: msg.level, message: msg.message });
       } else if (msg.type === 'sql') {
-        const answer = onSql ? onSql(msg) : Promise.resolve<ParentMessage>({ type: 'sql-result', ok: false, error: 'sql is not available in this process' });
+        const answer = onSql ? onSql(msg) : Promise.resolve<ParentReply>({ type: 'sql-result', ok: false, error: 'sql is not available in this process' });
         void answer
-          .catch((err: unknown): ParentMessage => ({ type: 'sql-result', ok: false, error: `sql() failed in the runner: ${(err as Error).message}` }))
+          .catch((err: unknown): ParentReply => ({ type: 'sql-result', ok: false, error: `sql() failed in the runner: ${(err as Error).message}` }))
           .then((reply) => {
-            if (!toChild.destroyed) toChild.write(`${JSON.stringify(reply)}\n`);
+            if (!toChild.destroyed) toChild.write(encodeParentReply(reply));
           });
       } else if (outcome.terminal === undefined) {
         outcome.terminal = msg;

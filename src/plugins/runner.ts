@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describeSchemaErrors, schemaValidator } from '../common/schema.ts';
 import { emptyTelemetry, type AccessTelemetry, type DatasetInfo } from '../dataset/types.ts';
 import type { DiscoveredPlugin } from './discovery.ts';
-import type { WorkerTask } from './protocol.ts';
+import { MAX_MESSAGE_MB, type WorkerTask } from './protocol.ts';
 import { OUTPUT_FLOOD_BYTES, runWorker, type SqlHandler, type WorkerOutcome } from './process.ts';
 import type { PluginManifest, PluginResult } from './types.ts';
 
@@ -215,6 +215,9 @@ export function interpretOutcome(plugin: DiscoveredPlugin, outcome: WorkerOutcom
 
   if (outcome.killedFor === 'timeout') return fail('timeout', `timed out: no result within the ${limits.timeoutMs} ms limit (plugins.timeoutMs); the process was killed`);
   if (outcome.killedFor === 'memory') return fail('memory_cap', `exceeded the memory cap of ${limits.memoryMb} MB (plugins.memoryMb); the process was killed`);
+  if (outcome.killedFor === 'oversized') {
+    return fail('invalid_result', `the result is larger than ${MAX_MESSAGE_MB} MB (the runner's message limit); the process was stopped. Keep the result small and write bulky output to ctx.artifacts`);
+  }
   if (outcome.killedFor === 'output') {
     return fail('output_flood', `flooded stdout/stderr (more than ${Math.round(OUTPUT_FLOOD_BYTES / 1024 / 1024)} MB); the process was killed. Use ctx.log or ctx.artifacts for output`);
   }

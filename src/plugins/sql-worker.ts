@@ -6,7 +6,8 @@
  * statement classification, row cap).
  */
 import { openSqlGuard } from '../dataset/index.ts';
-import type { SqlOptions, SqlResult } from '../dataset/types.ts';
+import type { SqlOptions } from '../dataset/types.ts';
+import { MAX_MESSAGE_BYTES, MAX_MESSAGE_MB } from './protocol.ts';
 
 export interface SqlRequest {
   id: number;
@@ -17,7 +18,11 @@ export interface SqlRequest {
   options: SqlOptions;
 }
 
-export type SqlResponse = { id: number; ok: true; result: SqlResult } | { id: number; ok: false; error: string };
+/** A result travels serialized: the runner forwards the text to the plugin without parsing it. */
+export type SqlResponse = { id: number; ok: true; resultJson: string } | { id: number; ok: false; error: string };
+
+/** Room left in a plugin-bound message for its envelope. */
+const MAX_RESULT_BYTES = MAX_MESSAGE_BYTES - 1024;
 
 const guards = new Map<string, ReturnType<typeof openSqlGuard>>();
 
@@ -32,7 +37,12 @@ process.on('message', (raw: unknown) => {
       guards.set(key, guard);
     }
     const params = req.params === null ? undefined : (req.params as readonly unknown[]);
-    reply = { id: req.id, ok: true, result: guard.query(req.query, params, req.options) };
+    const result = guard.query(req.query, params, req.options);
+    const resultJson = JSON.stringify(result);
+    reply =
+      Buffer.byteLength(resultJson, 'utf8') > MAX_RESULT_BYTES
+        ? { id: req.id, ok: false, error: `sql() returned more than ${MAX_MESSAGE_MB} MB (${result.rows.length} rows); lower maxRows, select fewer columns or aggregate in SQL` }
+        : { id: req.id, ok: true, resultJson };
   } catch (err) {
     const e = err as Error & { hint?: string };
     reply = { id: req.id, ok: false, error: e.hint ? `${e.message} (${e.hint})` : e.message };

@@ -10,7 +10,20 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { stableStringify } from '../common/hash.ts';
 import { emptyTelemetry, type AccessTelemetry, type DatasetAccessor, type SqlResult } from '../dataset/types.ts';
-import { PARENT_TO_CHILD_FD, readLineSync, sendToParent, writeAllSync, type ChildMessage, type DescribedFile, type ParentMessage, type WorkerSpec } from './protocol.ts';
+import {
+  ChannelClosedError,
+  MAX_MESSAGE_BYTES,
+  MAX_MESSAGE_MB,
+  OversizedLineError,
+  PARENT_TO_CHILD_FD,
+  readLineSync,
+  sendToParent,
+  writeAllSync,
+  type ChildMessage,
+  type DescribedFile,
+  type ParentMessage,
+  type WorkerSpec,
+} from './protocol.ts';
 import { definitionProblems } from './sdk.ts';
 import type { PluginContext, PluginDefinition, PluginManifest, PluginResult } from './types.ts';
 
@@ -20,6 +33,8 @@ let terminalSent = false;
 let token = '';
 const send = (message: ChildMessage): void => sendToParent(message, token);
 let baselineRssBytes = 0;
+/** Bytes of a result message that are not the result itself (token, telemetry, usage). */
+const RESULT_ENVELOPE_BYTES = 64 * 1024;
 
 function usage(): { maxRssBytes: number; cpuMs: number; baselineRssBytes: number } {
   const ru = process.resourceUsage();
@@ -80,7 +95,16 @@ async function describe(files: readonly string[]): Promise<never> {
 /** `sql` goes to the parent, which runs it in a separate read-only, killable SQL process. */
 function sqlViaParent(query: string, params: unknown, options: unknown): SqlResult {
   send({ type: 'sql', query, params: params ?? null, options: (options ?? {}) as Record<string, never> });
-  const reply = JSON.parse(readLineSync(PARENT_TO_CHILD_FD)) as ParentMessage;
+  let line: string;
+  try {
+    line = readLineSync(PARENT_TO_CHILD_FD);
+  } catch (err) {
+    // The runner is gone: no result can be delivered, so stop instead of running on as an orphan.
+    if (err instanceof ChannelClosedError) realExit(0);
+    if (err instanceof OversizedLineError) throw new Error(`sql() returned more than ${MAX_MESSAGE_MB} MB; select fewer rows or columns (maxRows) or aggregate in SQL`);
+    throw err;
+  }
+  const reply = JSON.parse(line) as ParentMessage;
   if (!reply.ok) throw new Error(reply.error);
   return reply.result;
 }
@@ -165,7 +189,18 @@ async function run(spec: Extract<WorkerSpec, { mode: 'run' }>): Promise<never> {
   // JSON.stringify would silently drop functions and turn NaN into null: refuse instead.
   let checked: unknown;
   try {
-    checked = JSON.parse(stableStringify(result));
+    const text = stableStringify(result);
+    // Room is left for the envelope (telemetry, usage) within the runner's message limit.
+    if (Buffer.byteLength(text, 'utf8') > MAX_MESSAGE_BYTES - RESULT_ENVELOPE_BYTES) {
+      return terminal({
+        type: 'failed',
+        phase: 'result',
+        reason: `the result is larger than ${MAX_MESSAGE_MB} MB (the runner's message limit); keep the result small and write bulky output to ctx.artifacts`,
+        telemetry,
+        usage: usage(),
+      });
+    }
+    checked = JSON.parse(text);
   } catch (err) {
     const what = (err as Error).message.replace(/^\$/, 'result');
     return terminal({ type: 'failed', phase: 'result', reason: `the result is not serializable: ${what}`, telemetry, usage: usage() });
@@ -205,6 +240,39 @@ function synchronousOutput(): void {
   }
 }
 
+/** How often a plugin process checks that the runner is still there. */
+const PARENT_WATCH_MS = 250;
+
+/**
+ * The runner may die without stopping us (SIGKILL by CI cancel or the OOM killer, or a plugin
+ * killing it): no result could be delivered any more, so a process whose parent changed exits.
+ * (A plugin blocked in sql() notices the closed channel instead; a synchronous endless loop
+ * never yields to this timer — see docs/plugins.md.) Unref'd: it must not keep the loop alive,
+ * or a never-settling run() would no longer be detected.
+ */
+function watchParent(): void {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) realExit(0);
+  }, PARENT_WATCH_MS).unref();
+}
+
+/**
+ * process.kill from plugin code may signal only this process. The permission model does not
+ * restrict signals, so this is a speed bump against accidents and casual abuse (killing the
+ * runner or a sibling), not a boundary: the process group a worker runs in (spawned detached)
+ * keeps kill(0) inside it, and the runner's parent watchdog above cleans up if the runner dies.
+ */
+function guardKill(): void {
+  const realKill = process.kill.bind(process);
+  process.kill = ((pid: number, signal?: string | number) => {
+    if (pid !== process.pid) {
+      throw new Error(`process.kill(${String(pid)}) is refused in a plugin process: a plugin may signal only its own process (${process.pid})`);
+    }
+    return realKill(pid, signal);
+  }) as typeof process.kill;
+}
+
 function main(): void {
   synchronousOutput();
   let spec: WorkerSpec;
@@ -215,6 +283,8 @@ function main(): void {
     process.stderr.write(`stat-harness worker: no spec on fd ${PARENT_TO_CHILD_FD}: ${(err as Error).message}\n`);
     return realExit(70);
   }
+  watchParent();
+  guardKill();
   // process.exit in plugin code ends the process without a result: say so before it happens.
   process.exit = ((code?: number | string | null) => {
     terminal({ type: 'exit-called', code: code ?? null });

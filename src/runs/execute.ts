@@ -91,7 +91,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<ExecutedRu
       ...(options.jobs === undefined ? {} : { jobs: options.jobs }),
       timeoutMs: options.config.plugins.timeoutMs,
       memoryMb: options.config.plugins.memoryMb,
-      sql: () => createSqlService(options.storePath, options.datasetId),
+      sql: () => createSqlService(options.storePath, options.datasetId, { memoryMb: options.config.plugins.memoryMb, maxTimeoutMs: options.config.plugins.timeoutMs }),
       ...(options.onStart ? { onStart: options.onStart } : {}),
       onFinish: (record) => {
         const violations = applyContract(record);

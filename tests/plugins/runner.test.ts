@@ -105,6 +105,7 @@ describe('runner: every failure mode ends as status error with a clear reason', 
     ['fixture_writes_outside_absolute', 'plugin_error', /Access to this API has been restricted/],
     ['fixture_forges_result', 'plugin_error', /run\(\) failed: the real outcome/],
     ['fixture_sql_slow', 'plugin_error', /sql\(\) exceeded its time bound of 300 ms; the statement was stopped/],
+    ['fixture_huge_result', 'invalid_result', /the result is larger than 16 MB \(the runner's message limit\)/],
   ];
   for (const [id, exitReason, reason] of cases) {
     it(`${id} → ${exitReason}`, () => {
@@ -136,10 +137,12 @@ describe('runner: every failure mode ends as status error with a clear reason', 
       'fixture_batch_groups',
       'fixture_contract_violation',
       'fixture_depends_on_ok',
+      'fixture_kills_parent',
       'fixture_noop',
       'fixture_ok',
       'fixture_package_import',
       'fixture_sql',
+      'fixture_sql_oversized',
       'fixture_writes_artifact',
     ]);
   });
@@ -157,6 +160,26 @@ describe('runner: the dataset accessor and the SQL proxy', () => {
     const r = rec('fixture_sql');
     expect(r.result.summary).toMatch(/^P100=10,P101=10 truncated=true \| refused: sql\(\) refused the statement: DELETE statements are not allowed/);
     expect(r.telemetry.sqlStatements).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('runner: bounded messages', () => {
+  it('turns an sql() reply over the message limit into a clear error in the plugin, and caps a huge timeoutMs', () => {
+    const r = rec('fixture_sql_oversized');
+    expect(r.result.summary).toMatch(/^sql\(\) returned more than 16 MB \(900 rows\); lower maxRows, select fewer columns or aggregate in SQL/);
+    // timeoutMs 1e10 used to overflow Node's timer (a 1 ms bound) and kill the statement.
+    expect(r.result.summary).toMatch(/ \| n=30$/);
+  });
+});
+
+describe('runner: a plugin cannot signal the runner', () => {
+  it('refuses process.kill of the parent, the process group and another group', () => {
+    const parts = rec('fixture_kills_parent').result.summary.split(' | ');
+    expect(parts).toEqual([
+      'process.kill(PARENT) is refused in a plugin process: a plugin may signal only its own process (SELF)',
+      'process.kill(0) is refused in a plugin process: a plugin may signal only its own process (SELF)',
+      'process.kill(-PARENT) is refused in a plugin process: a plugin may signal only its own process (SELF)',
+    ]);
   });
 });
 
