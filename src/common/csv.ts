@@ -8,7 +8,8 @@ export function csvCell(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
   let s = value;
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  // Also a value that already starts with ' before a formula character: the ingest removes one '.
+  if (/^'*[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) || s !== value ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

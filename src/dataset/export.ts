@@ -9,12 +9,12 @@
  * - arrow: Arrow IPC file, times Timestamp(ms, "UTC"), strings Utf8.
  * Re-ingesting any of the three gives the same fingerprint as the exported dataset.
  */
-import { closeSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, openSync, renameSync, rmSync } from 'node:fs';
 import { csvRow } from '../common/csv.ts';
 import { HarnessError } from '../common/errors.ts';
 import { CANONICAL_ROLES, TIME_ROLES } from '../config/roles.ts';
 import { TimestampColumn, Utf8Column, writeAll, writeArrowFile, type ColumnBuilder } from './arrow-file.ts';
+import { ensureParentDir, outputFileError } from './output-file.ts';
 import { jobsTable, type Db } from './store.ts';
 
 export const EXPORT_FORMATS = ['csv', 'jsonl', 'arrow'] as const;
@@ -54,6 +54,7 @@ export function exportDataset(db: Db, datasetId: number, options: ExportOptions)
   const out: Value[] = new Array<Value>(columns.length).fill(null);
   let count = 0;
 
+  if (options.out !== undefined) ensureParentDir(options.out);
   if (options.format === 'arrow') {
     const builders: ColumnBuilder[] = columns.map((_, i) => (i < extraAt && IS_TIME[i] ? new TimestampColumn() : new Utf8Column()));
     count = writeArrowFile(options.out ?? null, { names: columns, builders }, (push) => {
@@ -107,9 +108,12 @@ function openTextSink(path: string | undefined): TextSink {
   let fd = 1;
   let tmp: string | undefined;
   if (path !== undefined) {
-    mkdirSync(dirname(path), { recursive: true });
     tmp = `${path}.tmp-${process.pid}`;
-    fd = openSync(tmp, 'w');
+    try {
+      fd = openSync(tmp, 'w');
+    } catch (err) {
+      throw outputFileError(path, err);
+    }
   }
   let buf = '';
   const flush = (): void => {

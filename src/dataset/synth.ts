@@ -18,6 +18,7 @@ import { csvRow } from '../common/csv.ts';
 import { isValidCalendarDate, parseStrictInteger } from '../common/parse.ts';
 import { closeMonthOfDate, DEFAULT_CLOSE_WINDOW, formatMonth } from './close-window.ts';
 import { createRng, type Rng } from './synth/prng.ts';
+import { ensureParentDir, outputFileError } from './output-file.ts';
 
 export const SYNTH_COLUMNS = [
   'PROCESS_QUEUE_ID',
@@ -341,10 +342,11 @@ export function synthesizeLog(options: SynthOptions): SynthResult {
   const truthPath = `${o.out}.truth.json`;
   const tmpOut = `${o.out}.tmp-${process.pid}`;
   let fd: number;
+  ensureParentDir(o.out);
   try {
     fd = openSync(tmpOut, 'w');
   } catch (err) {
-    throw new HarnessError('io', `cannot write ${o.out}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { hint: 'check that the directory exists and is writable' });
+    throw outputFileError(o.out, err);
   }
   const fmt = timestampFormatter();
   let chunk = csvRow(SYNTH_COLUMNS);

@@ -128,6 +128,16 @@ describe('stat-harness export', () => {
     writeFileSync(csvFile, csv.stdout);
     expect(sh('ingest', csvFile).stdout).toMatch(/^already ingested as dataset 1/);
     expect(sh('ingest', out).stdout).toMatch(/^already ingested as dataset 1/);
+    // An explicit --out: missing parent directories are created (as synth does); a parent that is a file is exit 2.
+    const nested = join(cwd, 'new', 'dir', 'x.csv');
+    expect(sh('export', '--format', 'csv', '--out', nested).status).toBe(0);
+    expect(readFileSync(nested, 'utf8')).toBe(csv.stdout);
+    for (const format of ['csv', 'arrow']) {
+      const blocked = sh('export', '--format', format, '--out', join(csvFile, 'y.out'));
+      expect(blocked.status).toBe(2);
+      expect(blocked.stderr).toMatch(/error \[io\] cannot write .*x\.csv\/y\.out: (ENOTDIR|EEXIST)/);
+      expect(blocked.stderr).not.toMatch(/\n\s+at /);
+    }
     const bad = sh('export', '--format', 'parquet');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--format must be one of csv, jsonl, arrow; got "parquet"/);

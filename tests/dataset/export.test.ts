@@ -58,6 +58,43 @@ describe('export', () => {
     expect(rows[5]![CANONICAL_ROLES.indexOf('params')]).toBe('RESOURCES=1:ppn=64:x86_64;NOTE="quoted", with comma');
   });
 
+  it("csv: a leading ' is removed only in a CSV carrying our export header; other CSVs are kept as they are, and the round trip holds", async () => {
+    const src = join(ROOT, 'fixtures/ingest/leading-quote.csv');
+    const cfg = loadConfig({ cwd: tempDir(), env: {} });
+    const first = await ingestFile(cfg, { file: src });
+    const stored = (storePath: string, id: number): unknown[][] => {
+      const db = new Database(storePath, { readonly: true });
+      try {
+        return db.prepare(`SELECT process_id, user_id, params, extra_json FROM jobs_${id} ORDER BY row_id`).raw(true).all() as unknown[][];
+      } finally {
+        db.close();
+      }
+    };
+    // A source file (ERP header, not our export's): every cell kept byte for byte.
+    const expected = [
+      ["'=P1", "'@alice", "K='=x", JSON.stringify({ NOTE: "'=SUM(A1)" })],
+      ['P2', "''+bob", 'K=1', JSON.stringify({ NOTE: '=SUM(B2)' })],
+      ['P3', '-carol', 'K=2', JSON.stringify({ NOTE: "'plain" })],
+    ];
+    expect(stored(cfg.store, 1)).toEqual(expected);
+    // Export (guards every formula-looking cell, including ones that already start with ') → ingest: same values, same fingerprint.
+    const db = openStore(cfg.store, { readonly: true });
+    const out = join(dir, 'quotes.csv');
+    try {
+      exportDataset(db, 1, { format: 'csv', out });
+    } finally {
+      db.close();
+    }
+    const cells = parse(readFileSync(out, 'utf8')) as string[][];
+    for (const row of cells) for (const cell of row) expect(cell).not.toMatch(/^[=+\-@]/);
+    expect(cells[1]![CANONICAL_ROLES.indexOf('process_id')]).toBe("''=P1");
+    expect(cells[3]![CANONICAL_ROLES.indexOf('user_id')]).toBe("'-carol");
+    const fresh = loadConfig({ cwd: tempDir(), env: {} });
+    const again = await ingestFile(fresh, { file: out });
+    expect(stored(fresh.store, 1)).toEqual(expected);
+    expect(again.dataset.fingerprint).toBe(first.dataset.fingerprint);
+  });
+
   it('jsonl: one object per row with every column, null for empty', () => {
     const lines = readFileSync(exportTo('jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(5);

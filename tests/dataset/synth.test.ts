@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -145,9 +145,15 @@ describe('synthesizeLog', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('refuses a directory as --out and an unwritable path, leaving nothing behind', () => {
+  it('refuses a directory as --out and an unwritable path, leaving nothing behind; creates missing parent directories (like export)', () => {
     expect(() => synthesizeLog({ rows: 2000, seed: 1, out: dir })).toThrow(/is a directory/);
-    expect(() => synthesizeLog({ rows: 2000, seed: 1, out: join(dir, 'missing', 'x.csv') })).toThrow(HarnessError);
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    expect(() => synthesizeLog({ rows: 2000, seed: 1, out: join(file, 'x.csv') })).toThrow(HarnessError);
+    expect(() => synthesizeLog({ rows: 2000, seed: 1, out: join(file, 'x.csv') })).toThrow(/cannot write .*a-file\/x\.csv: (ENOTDIR|EEXIST)/);
+    const nested = join(dir, 'missing', 'deeper', 'x.csv');
+    synthesizeLog({ rows: 2000, seed: 1, out: nested });
+    expect(existsSync(nested)).toBe(true);
   });
 });
 

@@ -43,7 +43,10 @@ export interface NormalizerOptions {
   timeZone: string;
   /** "line" for text formats, "row" for Arrow. */
   unit: 'line' | 'row';
-  /** CSV cells written by our own export carry a `'` before a formula character: undo it. */
+  /**
+   * CSV: cells written by our own export carry a `'` before a formula character; undo it, but
+   * only when the header is our export's (isExportHeader). Any other CSV is kept byte for byte.
+   */
   undoFormulaGuard: boolean;
   /** JSONL: keys may first appear after line 1, so start_dt/end_dt may be mapped late. */
   lateColumns: boolean;
@@ -64,7 +67,22 @@ function note(issue: DataQualityIssue, line: number, n = 1): void {
   if (issue.lines.length < MAX_QUALITY_LINES && issue.lines[issue.lines.length - 1] !== line) issue.lines.push(line);
 }
 
-const FORMULA_GUARDED = /^'[=+\-@\t\r]/;
+/**
+ * Our export's guard (common/csv.ts csvCell): one `'` before any run of `'` that precedes a
+ * formula character, so a source value that itself starts with `'=` survives the round trip.
+ */
+const FORMULA_GUARDED = /^'+[=+\-@\t\r]/;
+
+/**
+ * The export marker: exactly the 14 canonical role columns in canonical order, then extra
+ * columns in ascending order (src/dataset/export.ts). Only such a CSV gets its guard undone.
+ */
+export function isExportHeader(columns: readonly string[]): boolean {
+  if (columns.length < CANONICAL_ROLES.length) return false;
+  for (let i = 0; i < CANONICAL_ROLES.length; i++) if (columns[i] !== CANONICAL_ROLES[i]) return false;
+  for (let i = CANONICAL_ROLES.length + 1; i < columns.length; i++) if (!(columns[i - 1]! < columns[i]!)) return false;
+  return true;
+}
 
 export class RowNormalizer implements RowSink {
   readonly quality: DataQuality = emptyQuality();
@@ -74,6 +92,8 @@ export class RowNormalizer implements RowSink {
   private readonly o: NormalizerOptions;
   private columns: string[] = [];
   private roleSrc = new Int32Array(ROLE_COUNT).fill(-1);
+  /** Undo the export's formula guard (a CSV carrying our export header). */
+  private unguard = false;
   private extraSrc: { index: number; prefix: string; redact: boolean }[] = [];
   private redaction: RedactionPlan | undefined;
   /**
@@ -106,6 +126,7 @@ export class RowNormalizer implements RowSink {
 
   header(columns: readonly string[]): void {
     this.columns = [...columns];
+    this.unguard = this.o.undoFormulaGuard && isExportHeader(columns);
     let mapping: ColumnMapping;
     if (this.o.lateColumns) {
       // Only the never-null roles must be in the first object; start/end may come later.
@@ -189,7 +210,7 @@ export class RowNormalizer implements RowSink {
           }
         } else {
           if (typeof v === 'number') v = String(v);
-          if (o.undoFormulaGuard && v.charCodeAt(0) === 39 && FORMULA_GUARDED.test(v)) v = v.slice(1);
+          if (this.unguard && v.charCodeAt(0) === 39 && FORMULA_GUARDED.test(v)) v = v.slice(1);
           if (redactRole[r] && r !== R.params) v = red.hash(v);
         }
       }
@@ -223,7 +244,7 @@ export class RowNormalizer implements RowSink {
       let v: Cell = x.index < cells.length ? cells[x.index]! : null;
       if (v === null || v === '') continue;
       if (typeof v === 'number') v = String(v);
-      if (o.undoFormulaGuard && v.charCodeAt(0) === 39 && FORMULA_GUARDED.test(v)) v = v.slice(1);
+      if (this.unguard && v.charCodeAt(0) === 39 && FORMULA_GUARDED.test(v)) v = v.slice(1);
       if (x.redact) v = red.hash(v);
       extra = `${extra === null ? '{' : `${extra},`}${x.prefix}${JSON.stringify(v)}`;
     }
