@@ -4,7 +4,7 @@
  * text — never line numbers. New violations fail; baselined ones are reported as such;
  * baseline entries that match nothing any more are counted as fixed (prune candidates).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { HarnessError } from '../common/errors.ts';
 import { hash } from 'node:crypto';
@@ -40,6 +40,7 @@ export function fingerprintFor(policyId: string, subject: { kind: SubjectKind; i
 
 export function readBaseline(file: string): Baseline {
   if (!existsSync(file)) throw new HarnessError('file-not-found', `baseline ${file} does not exist`, { file, hint: 'create it with `policy-eval baseline write`' });
+  if (statSync(file).isDirectory()) throw new HarnessError('usage', `--baseline ${file} is a directory, not a baseline file`, { file, hint: 'pass --baseline <file.json>' });
   const text = readFileSync(file, 'utf8');
   let value: unknown;
   try {
@@ -66,6 +67,7 @@ export function baselineFrom(results: readonly PolicyResult[]): Baseline {
 }
 
 export function writeBaseline(file: string, baseline: Baseline): void {
+  if (existsSync(file) && statSync(file).isDirectory()) throw new HarnessError('usage', `--baseline ${file} is a directory, not a baseline file`, { file, hint: 'pass --baseline <file.json>' });
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${stableStringify(baseline, 2)}\n`);
 }

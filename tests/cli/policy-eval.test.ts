@@ -369,6 +369,11 @@ describe('policy-eval review fixes', () => {
     expect(o.status).toBe(2);
     expect(o.stderr).toContain(`--output ${dir} is a directory`);
     expect(o.stderr).not.toContain('internal');
+    for (const mode of ['write', 'check']) {
+      const b = check(['baseline', mode, '--facts', FACTS, '--baseline', dir]);
+      expect(b.status, mode).toBe(2);
+      expect(b.stderr).toContain(`--baseline ${dir} is a directory`);
+    }
   });
 
   it('a policy id with the reserved allowlist. prefix is a load error at the id line', () => {
