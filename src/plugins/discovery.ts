@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { HarnessError } from '../common/errors.ts';
 import { describeSchemaErrors, schemaKeysAt, schemaValidator } from '../common/schema.ts';
 import { didYouMeanSuffix } from '../common/suggest.ts';
+import { moduleGraphSha256 } from './code-hash.ts';
 import type { DescribedFile } from './protocol.ts';
 import { runWorker } from './process.ts';
 import { apiVersionProblems } from './sdk.ts';
@@ -32,8 +33,10 @@ export interface DiscoveredPlugin {
   file: string;
   origin: PluginOrigin;
   readRoots: string[];
-  /** sha256 of the plugin module's source (part of the run's code hash). */
+  /** sha256 of the plugin module's own source (recorded per execution). */
   sourceSha256: string;
+  /** sha256 of the plugin's module graph: its source and every module it reaches by relative import (the run's code hash). */
+  codeSha256: string;
 }
 
 export interface DiscoveryOptions {
@@ -170,7 +173,14 @@ export function buildRegistry(sources: readonly PluginSource[], described: reado
         continue;
       }
       fileOf.set(manifest.id, d.file);
-      plugins.push({ manifest, file: d.file, origin: source.origin, readRoots: source.readRoots, sourceSha256: createHash('sha256').update(readFileSync(d.file)).digest('hex') });
+      plugins.push({
+        manifest,
+        file: d.file,
+        origin: source.origin,
+        readRoots: source.readRoots,
+        sourceSha256: createHash('sha256').update(readFileSync(d.file)).digest('hex'),
+        codeSha256: moduleGraphSha256(d.file),
+      });
     }
   });
   const ids = new Set(plugins.map((p) => p.manifest.id));

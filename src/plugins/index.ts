@@ -24,3 +24,4 @@ export { sandboxArgs, harnessReadPaths, HARNESS_ROOT } from './sandbox.ts';
 export { killAllWorkers, type SqlHandler } from './process.ts';
 export type { ParentMessage as SqlReply, ChildMessage } from './protocol.ts';
 export { createSqlService, type SqlService } from './sql-service.ts';
+export { harnessRuntimeSha256, moduleGraph, moduleGraphSha256 } from './code-hash.ts';

@@ -9,7 +9,7 @@ import { sha256Hex, stableStringify } from '../common/hash.ts';
 import type { HarnessConfig } from '../config/index.ts';
 import type { DatasetInfo, Db } from '../dataset/index.ts';
 import { checkInsightContract, formatContractViolation } from '../insights/index.ts';
-import { createSqlService, errorResult, runPlugins, type DiscoveredPlugin, type ExecutionRecord } from '../plugins/index.ts';
+import { createSqlService, errorResult, harnessRuntimeSha256, runPlugins, type DiscoveredPlugin, type ExecutionRecord } from '../plugins/index.ts';
 import { finishRun, hashOfSorted, insertExecution, insertRun, prepareRunsStore, setRunOutDir } from './store.ts';
 
 export interface ExecuteRunOptions {
@@ -48,9 +48,14 @@ export function hashedConfig(config: HarnessConfig): Record<string, unknown> {
   return { largeRows: config.largeRows, timezone: config.timezone, closeWindow: config.closeWindow, plugins: { timeoutMs: config.plugins.timeoutMs, memoryMb: config.plugins.memoryMb } };
 }
 
-/** Code identity of a plugin set: harness version plus every plugin's id, version and source hash. */
-export function codeHash(plugins: readonly DiscoveredPlugin[], harnessVersion: string): string {
-  return sha256Hex(stableStringify({ harness: harnessVersion, plugins: plugins.map((p) => [p.manifest.id, p.manifest.version, p.sourceSha256]).sort() }));
+/**
+ * Code identity of a plugin set: harness version, the harness runtime code plugins execute, and
+ * every plugin's id, version and module-graph hash (a changed helper module is a code change).
+ */
+export function codeHash(plugins: readonly DiscoveredPlugin[], harnessVersion: string, runtimeSha256: string = harnessRuntimeSha256()): string {
+  return sha256Hex(
+    stableStringify({ harness: harnessVersion, runtime: runtimeSha256, plugins: plugins.map((p) => [p.manifest.id, p.manifest.version, p.codeSha256]).sort() }),
+  );
 }
 
 export async function executeRun(options: ExecuteRunOptions): Promise<ExecutedRun> {

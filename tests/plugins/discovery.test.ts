@@ -135,6 +135,7 @@ describe('topologicalOrder', () => {
     origin: 'dir',
     readRoots: [],
     sourceSha256: '',
+    codeSha256: '',
   });
   it('finds a cycle among the rest', () => {
     const r = topologicalOrder([p('a', ['c']), p('b', ['a']), p('c', ['b']), p('d')]);
