@@ -99,6 +99,13 @@ export const FACT_CATALOG: readonly FactDefinition[] = [
 
   fact('catalog.inCatalog', 'boolean', 'catalog', PLUGIN, 'Whether the plugin appears in the plugin catalog of record (the plugins map of plugin-class-taxonomy.yaml).'),
   fact('catalog.discovered', 'boolean', 'catalog', PLUGIN, 'Whether plugin discovery found the plugin on disk.'),
+  fact(
+    'catalog.entryOnly',
+    'boolean',
+    'catalog',
+    PLUGIN,
+    'True for a catalog entry with no plugin behind it (not discovered on disk, not in the run): only catalog.in-sync applies to it. False (or absent, without a taxonomy) for every plugin.',
+  ),
 
   fact('knownIssues.leaks', 'string[]', 'known-issues', ALL, 'Known-issue landmark ids/titles found in outputs of a known-issues-off run.'),
   fact('knownIssues.landmarksLoaded', 'integer', 'known-issues', RUN, 'Landmarks loaded by the run (must be 0 in mode off).'),

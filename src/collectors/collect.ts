@@ -105,7 +105,7 @@ export async function collectFacts(options: CollectOptions): Promise<CollectedFa
     if (e !== undefined) subject['contract'] = contractFacts(e);
     if (taxonomy !== undefined) {
       subject['taxonomy'] = taxonomyFacts(declaredClass, taxonomy, id);
-      subject['catalog'] = catalogFacts(id, taxonomy, discoveredIds);
+      subject['catalog'] = catalogFacts(id, taxonomy, discoveredIds, e !== undefined);
     } else {
       subject['taxonomy'] = { declaredClass };
     }
@@ -118,7 +118,7 @@ export async function collectFacts(options: CollectOptions): Promise<CollectedFa
   });
   if (taxonomy !== undefined) {
     for (const id of undiscoveredCatalogIds(taxonomy, new Set(pluginIds))) {
-      subjects.push({ kind: 'plugin', id, catalog: catalogFacts(id, taxonomy, discoveredIds), taxonomy: { mappedClass: taxonomy.get(id), mapped: true } });
+      subjects.push({ kind: 'plugin', id, catalog: catalogFacts(id, taxonomy, discoveredIds, false), taxonomy: { mappedClass: taxonomy.get(id), mapped: true } });
     }
   }
   subjects.sort(byId);

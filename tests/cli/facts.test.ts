@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { factDefinition } from '../../src/collectors/index.ts';
@@ -106,12 +106,13 @@ describe('stat-harness facts --run', () => {
   it('policy-eval check --run evaluates the shipped policies on real facts; strict streaming exits 1', () => {
     const r = pe(['check', '--run', '1', '--format', 'json']);
     const results = (JSON.parse(r.stdout) as { results: Result[] }).results;
-    // Every fact a shipped policy needs is collected for this run: nothing is unknown, except
-    // for the catalog entry without a plugin on disk (no source to scan, no telemetry).
-    expect(results.filter((x) => x.status === 'unknown' && x.subject.id !== 'ghost_plugin_v1').map((x) => `${x.policyId} ${x.subject.id} ${x.missingFacts}`)).toEqual([]);
+    // Every fact a shipped policy needs is collected for this run: nothing is unknown.
+    expect(results.filter((x) => x.status === 'unknown').map((x) => `${x.policyId} ${x.subject.id} ${x.missingFacts}`)).toEqual([]);
+    // The stale catalog entry (no plugin on disk or in the run) gives exactly the catalog.in-sync
+    // failure; every per-plugin policy is not applicable to it (nothing to scan, no telemetry).
     const ghost = results.filter((x) => x.subject.id === 'ghost_plugin_v1');
-    expect(ghost.find((x) => x.policyId === 'catalog.in-sync')).toMatchObject({ status: 'fail', severity: 'error' });
-    expect(ghost.find((x) => x.policyId === 'streaming.unbounded-loader')).toMatchObject({ status: 'unknown', missingFacts: ['access.classes', 'telemetry.unboundedLoadRows'] });
+    expect(ghost.filter((x) => x.status !== 'not_applicable')).toEqual([expect.objectContaining({ policyId: 'catalog.in-sync', status: 'fail', severity: 'error' })]);
+    expect(ghost.map((x) => x.policyId).sort()).toEqual(['catalog.in-sync', 'insight.contract', 'plugin.sdk-version', 'streaming.contract-mismatch', 'streaming.telemetry-coverage', 'streaming.unbounded-loader', 'taxonomy.class-mapped']);
     expect(r.status).toBe(1);
     const flagged = results.filter((x) => x.policyId === 'streaming.unbounded-loader' && x.status === 'fail');
     // (One result per site is allowed: fixture_registry_maybe has two unbounded loads.)
@@ -198,5 +199,18 @@ describe('stat-harness evidence snapshot', () => {
     const bad = sh(['facts', '--run', '1', '--reference', 'bad.json']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/bad\.json:\d+:\d+ error \[schema\] invalid evidence snapshot/);
+  });
+});
+
+describe('known-issues leakage on a run whose reports are gone', () => {
+  it('deleted reports leave the leakage facts out: known-issues.no-leakage is unknown (fail-closed), never a pass', () => {
+    rmSync(join(dir, 'out/2/report.json'));
+    const run = subject(facts(['--run', '2']), '2');
+    expect(run.knownIssues).toBeUndefined();
+    const r = pe(['check', '--run', '2', '--format', 'json']);
+    const leak = (JSON.parse(r.stdout) as { results: Result[] }).results.find((x) => x.policyId === 'known-issues.no-leakage')!;
+    expect(leak).toMatchObject({ status: 'unknown', severity: 'error' });
+    expect(leak.missingFacts).toEqual(expect.arrayContaining(['knownIssues.leaks']));
+    expect(r.status).toBe(1);
   });
 });

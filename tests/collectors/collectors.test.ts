@@ -166,7 +166,10 @@ describe('taxonomy and catalog collectors', () => {
     const m = new Map([['a_v1', 'direct_action_generators']]);
     expect(taxonomyFacts('direct_action_generators', m, 'a_v1')).toEqual({ declaredClass: 'direct_action_generators', mappedClass: 'direct_action_generators', mapped: true });
     expect(taxonomyFacts('supporting_signal_detectors', m, 'z_v1')).toEqual({ declaredClass: 'supporting_signal_detectors', mapped: false });
-    expect(catalogFacts('a_v1', m, new Set(['b_v1']))).toEqual({ inCatalog: true, discovered: false });
+    expect(catalogFacts('a_v1', m, new Set(['b_v1']))).toEqual({ inCatalog: true, discovered: false, entryOnly: true });
+    // A plugin of the run that is no longer discovered is still a plugin (its telemetry and scan are checked).
+    expect(catalogFacts('a_v1', m, new Set(['b_v1']), true)).toEqual({ inCatalog: true, discovered: false, entryOnly: false });
+    expect(catalogFacts('b_v1', m, new Set(['b_v1']))).toEqual({ inCatalog: false, discovered: true, entryOnly: false });
     expect(undiscoveredCatalogIds(new Map([['b', 'x'], ['a', 'x'], ['c', 'x']]), new Set(['c']))).toEqual(['a', 'b']);
   });
   it('an absent taxonomy file gives no mapping (facts missing → unknown); a schema-invalid one is an error with its position', () => {
