@@ -124,8 +124,18 @@ export async function describeSources(sources: readonly PluginSource[], timeoutM
   const read = [...new Set(sources.flatMap((s) => [...s.readRoots, s.file]))];
   const outcome = await runWorker({ mode: 'describe', files: sources.map((s) => s.file) }, { read, write: [] }, { timeoutMs });
   if (outcome.terminal?.type !== 'described') {
-    const why = outcome.killedFor === 'timeout' ? `did not finish within ${timeoutMs} ms` : `exited with ${outcome.signal ?? outcome.exitCode}`;
-    throw new HarnessError('plugin-load', `loading the plugin modules ${why}: ${outcome.stderr.trim().split('\n').slice(0, 3).join(' | ') || 'no output'}`, {
+    const t = outcome.terminal;
+    const at = outcome.loading === undefined ? '' : ` while importing ${outcome.loading}`;
+    const why =
+      t?.type === 'failed'
+        ? `failed: ${t.reason}`
+        : outcome.killedFor === 'timeout'
+          ? `did not finish within ${timeoutMs} ms${at}`
+          : outcome.signal !== null
+            ? `was killed by signal ${outcome.signal}${at}`
+            : `ended with exit code ${outcome.exitCode}${at}`;
+    const output = outcome.stderr.trim().split('\n').slice(0, 3).join(' | ');
+    throw new HarnessError('plugin-load', `loading the plugin modules ${why}${output ? ` (stderr: ${output})` : ''}`, {
       hint: 'a plugin module must not do work (or call process.exit) at import time',
     });
   }

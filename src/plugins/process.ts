@@ -93,6 +93,8 @@ export interface WorkerOutcome {
   wallMs: number;
   stdout: string;
   stderr: string;
+  /** Describe mode: the last module the process said it was importing. */
+  loading: string | undefined;
 }
 
 /** Live worker processes, so an interrupted run can stop them instead of leaving orphans. */
@@ -137,6 +139,7 @@ export function runWorker(work: WorkerTask, sandbox: SandboxOptions, limits: Wor
     wallMs: 0,
     stdout: '',
     stderr: '',
+    loading: undefined,
   };
   const kill = (why: KillReason): void => {
     if (outcome.killedFor === undefined && outcome.terminal === undefined) outcome.killedFor = why;
@@ -186,6 +189,8 @@ export function runWorker(work: WorkerTask, sandbox: SandboxOptions, limits: Wor
       const msg = rest as ChildMessage;
       if (msg.type === 'log') {
         if (outcome.logs.length < 200) outcome.logs.push({ level: msg.level, message: msg.message });
+      } else if (msg.type === 'loading') {
+        outcome.loading = msg.file;
       } else if (msg.type === 'sql') {
         const answer = onSql ? onSql(msg) : Promise.resolve<ParentReply>({ type: 'sql-result', ok: false, error: 'sql is not available in this process' });
         void answer

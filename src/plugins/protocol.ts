@@ -53,6 +53,8 @@ export type ChildMessage =
   | { type: 'failed'; phase: 'load' | 'run' | 'result'; reason: string; detail?: string; telemetry?: AccessTelemetry; usage?: ChildUsage }
   | { type: 'exit-called'; code: number | string | null | undefined }
   | { type: 'unsettled' }
+  /** Describe mode: the module about to be imported (names the culprit if importing it never ends). */
+  | { type: 'loading'; file: string }
   | { type: 'log'; level: 'info' | 'warn'; message: string }
   | { type: 'sql'; query: string; params: unknown; options: SqlOptions };
 

@@ -5,7 +5,7 @@
  * ExecutionRecord with status `error` and a reason; the other plugins are unaffected.
  * Reasons are deterministic (no timings or RSS figures) because they appear in reports.
  */
-import { mkdirSync, realpathSync } from 'node:fs';
+import { mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describeSchemaErrors, schemaValidator } from '../common/schema.ts';
@@ -164,6 +164,8 @@ function skippedRecord(plugin: DiscoveredPlugin, failedDeps: string[]): Executio
 
 async function executePlugin(plugin: DiscoveredPlugin, dependencies: Record<string, PluginResult>, options: RunPluginsOptions): Promise<ExecutionRecord> {
   const artifacts = join(options.artifactsRoot, plugin.manifest.id);
+  // A reused --out must not mix a previous execution's files into this one's artifacts.
+  rmSync(artifacts, { recursive: true, force: true });
   mkdirSync(artifacts, { recursive: true });
   const artifactsReal = realpathSync(artifacts);
   const spec: WorkerTask = {

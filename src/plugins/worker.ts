@@ -74,9 +74,14 @@ function manifestOf(def: Record<string, unknown>): PluginManifest & { hasRun: bo
   return { ...(JSON.parse(JSON.stringify(rest)) as PluginManifest), hasRun: typeof run === 'function' };
 }
 
+/** Describe mode: the module being imported, so an exit or a hang at import time names it. */
+let loadingFile: string | undefined;
+
 async function describe(files: readonly string[]): Promise<never> {
   const out: DescribedFile[] = [];
   for (const file of files) {
+    loadingFile = file;
+    send({ type: 'loading', file });
     try {
       const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
       const defs = definitionsOf(mod);
@@ -89,6 +94,7 @@ async function describe(files: readonly string[]): Promise<never> {
       out.push({ file, manifests: [], error: describeLoadError(file, err) });
     }
   }
+  loadingFile = undefined;
   return terminal({ type: 'described', files: out });
 }
 
@@ -287,10 +293,13 @@ function main(): void {
   guardKill();
   // process.exit in plugin code ends the process without a result: say so before it happens.
   process.exit = ((code?: number | string | null) => {
+    if (loadingFile !== undefined) terminal({ type: 'failed', phase: 'load', reason: `${loadingFile} called process.exit(${String(code ?? '')}) while being imported` });
     terminal({ type: 'exit-called', code: code ?? null });
   }) as typeof process.exit;
   // The event loop emptied while run() was still pending: its promise can never settle.
-  process.on('beforeExit', () => terminal({ type: 'unsettled' }));
+  process.on('beforeExit', () =>
+    terminal(loadingFile !== undefined ? { type: 'failed', phase: 'load', reason: `${loadingFile} never finished loading (a top-level await that never settles)` } : { type: 'unsettled' }),
+  );
   process.on('uncaughtException', (err) =>
     terminal({ type: 'failed', phase: 'run', reason: `uncaught exception: ${(err as Error)?.message?.split('\n')[0] ?? String(err)}`, detail: (err as Error)?.stack ?? '' }),
   );

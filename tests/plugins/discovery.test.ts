@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../../src/common/errors.ts';
-import { definePlugin, discoverPlugins, manifestProblems, selectPlugins, topologicalOrder, type DiscoveredPlugin, type PluginDefinition } from '../../src/plugins/index.ts';
+import { definePlugin, describeSources, discoverPlugins, manifestProblems, pluginSources, selectPlugins, topologicalOrder, type DiscoveredPlugin, type PluginDefinition } from '../../src/plugins/index.ts';
 import { ROOT, tempDir } from '../helpers/cli.ts';
 
 const SDK = join(ROOT, 'src/index.ts');
@@ -125,6 +125,30 @@ describe('definePlugin', () => {
     expect(manifestProblems({ id: 'a_v1', version: '1.0.0', apiVersion: '1.0', class: 'supporting_signal_detectors', access: 'iter_batches', hasRun: false })).toEqual([
       'run must be a function run(ctx) returning the result',
     ]);
+  });
+});
+
+describe('discovery: modules that misbehave at import time are named', () => {
+  it('a module calling process.exit(3) while being imported', async () => {
+    const err = await loadError({ 'a.ts': plugin('fine_v1'), 'b_exits.ts': 'process.exit(3);\n' });
+    expect(err.message).toMatch(/loading the plugin modules failed: \S*b_exits\.ts called process\.exit\(3\) while being imported/);
+    expect(err.exitCode).toBe(2);
+  });
+
+  it('a module whose top-level await never settles', async () => {
+    const err = await loadError({ 'c_waits.ts': 'await new Promise(() => {});\nexport default 1;\n' });
+    expect(err.message).toMatch(/\S*c_waits\.ts never finished loading \(a top-level await that never settles\)/);
+  });
+
+  it('a module that keeps loading past the describe timeout', async () => {
+    const dir = dirWith({ 'a.ts': plugin('fine_v1'), 'd_hangs.ts': 'setInterval(() => {}, 1000);\nawait new Promise(() => {});\n' });
+    const sources = pluginSources({ dirs: [dir], builtin: false });
+    const err = await describeSources(sources, 1500).then(
+      () => undefined,
+      (e: unknown) => e as HarnessError,
+    );
+    expect(err).toBeInstanceOf(HarnessError);
+    expect(err!.message).toMatch(/did not finish within 1500 ms while importing \S*d_hangs\.ts/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureDatasetArrowFile, readDatasetInfo } from '../../src/dataset/index.ts';
@@ -27,6 +27,9 @@ function jobs(): TestJob[] {
 beforeAll(async () => {
   registry = await discoverPlugins({ dirs: [FIXTURES], builtin: false });
   artifactsRoot = join(tempDir(), 'run', 'artifacts');
+  // A previous execution's file in a reused output directory.
+  mkdirSync(join(artifactsRoot, 'fixture_writes_artifact'), { recursive: true });
+  writeFileSync(join(artifactsRoot, 'fixture_writes_artifact', 'stale.txt'), 'from an earlier run');
   outsideTarget = join(tempDir(), 'escaped.txt');
   process.env['STAT_HARNESS_TEST_TARGET'] = outsideTarget;
   const ids = registry.map((p) => p.manifest.id).filter((id) => id !== 'fixture_allocates_300mb' && id !== 'fixture_opens_store');
@@ -81,6 +84,7 @@ describe('runner: well-behaved plugins', () => {
   it('lets a plugin write inside ctx.artifacts', () => {
     expect(rec('fixture_writes_artifact').result.status).toBe('ok');
     expect(readFileSync(join(artifactsRoot, 'fixture_writes_artifact', 'out.txt'), 'utf8')).toBe('artifact');
+    expect(existsSync(join(artifactsRoot, 'fixture_writes_artifact', 'stale.txt'))).toBe(false);
   });
 });
 
@@ -184,13 +188,14 @@ describe('runner: a plugin cannot signal the runner', () => {
 });
 
 describe('runner: peak RSS telemetry is real', () => {
-  it('reports the memory a plugin allocates (100 MiB here) above its process baseline within ±20%', async () => {
-    process.env['STAT_HARNESS_TEST_ALLOC_MB'] = '100';
+  it('reports the memory a plugin allocates (300 MiB, as the issue asks) above its process baseline within ±20%', async () => {
+    // Buffer.alloc fills the pages, so this costs well under a second; the bench prints the figures.
+    process.env['STAT_HARNESS_TEST_ALLOC_MB'] = '300';
     const [r] = await runPlugins({ plugins: selectPlugins(registry, ['fixture_allocates_300mb']), dataset: null, seed: 0, config: CONFIG, artifactsRoot, timeoutMs: 30_000, memoryMb: 1024 });
     expect(r!.result.status).toBe('ok');
     const mib = 1024 * 1024;
-    expect(r!.pluginRssBytes).toBeGreaterThan(80 * mib);
-    expect(r!.pluginRssBytes).toBeLessThan(120 * mib);
+    expect(r!.pluginRssBytes).toBeGreaterThan(240 * mib);
+    expect(r!.pluginRssBytes).toBeLessThan(360 * mib);
     expect(r!.peakRssBytes).toBeGreaterThan(r!.pluginRssBytes);
   });
 });
