@@ -8,14 +8,19 @@
  * 2. A fixture plugin that allocates and touches ~300 MB: the reported peak RSS (whole
  *    process, and above the process's own baseline before run()) vs 300 MB. Target ±20%.
  *
+ * 3. Protocol line reading: one 16/32/64 MB line through the runner's LineSplitter and the
+ *    child's readLineSync vs the previous concat-and-rescan implementations (reproduced below
+ *    as the baseline, measured in the same run). Target: linear (time per MB flat).
+ *
  * Uses the built runner (dist/, what the CLI runs) when present, else the sources.
  * Run: node bench/runner.bench.ts   (or npm run bench -- runner)
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as PluginsApi from '../src/plugins/index.ts';
+import type * as ProtocolModule from '../src/plugins/protocol.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT = join(ROOT, 'bench/.out/runner');
@@ -109,4 +114,68 @@ for (const [label, id] of [
 }
 const n = await measure('fixture_noop');
 console.log(`  no-op TypeScript plugin process peak RSS: ${mb(n.peakRssBytes)} (the sandboxed process's own footprint)`);
+
+// ---- 3. protocol line reading ----
+const protocol = (await import(useDist ? pathToFileURL(join(ROOT, 'dist/plugins/protocol.js')).href : '../src/plugins/protocol.ts')) as typeof ProtocolModule;
+const CHUNK = 64 * 1024;
+/** The previous parent-side splitter: the whole pending string re-split on every chunk. */
+const oldSplit = (chunks: Buffer[]): number => {
+  let buffer = '';
+  let n = 0;
+  for (const c of chunks) {
+    buffer += c.toString('utf8');
+    const lines = buffer.split('\n');
+    buffer = lines.pop() ?? '';
+    n += lines.filter((l) => l.length > 0).length;
+  }
+  return n;
+};
+const newSplit = (chunks: Buffer[]): number => {
+  const splitter = new protocol.LineSplitter(Number.MAX_SAFE_INTEGER);
+  let n = 0;
+  for (const c of chunks) n += splitter.push(c).length;
+  return n;
+};
+/** The previous child-side reader: concat the pending buffer with each chunk and rescan it. */
+const oldRead = (fd: number): string => {
+  let pending = Buffer.alloc(0);
+  const chunk = Buffer.alloc(CHUNK);
+  for (;;) {
+    const nl = pending.indexOf(10);
+    if (nl >= 0) return pending.subarray(0, nl).toString('utf8');
+    const got = readSync(fd, chunk, 0, chunk.length, null);
+    if (got === 0) throw new Error('eof');
+    pending = Buffer.concat([pending, chunk.subarray(0, got)]);
+  }
+};
+console.log('protocol line reading — one line of N MB in 64 KiB chunks (previous implementation measured in this run as the baseline)');
+for (const sizeMb of [16, 32, 64]) {
+  const line = Buffer.alloc(sizeMb * 1024 * 1024, 0x61);
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < line.length; i += CHUNK) chunks.push(line.subarray(i, i + CHUNK));
+  chunks.push(Buffer.from('\n'));
+  const file = join(OUT, `line-${sizeMb}.txt`);
+  writeFileSync(file, Buffer.concat(chunks));
+  const time = (f: () => unknown): number => {
+    const t0 = performance.now();
+    f();
+    return performance.now() - t0;
+  };
+  const splitOld = time(() => oldSplit(chunks));
+  const splitNew = time(() => newSplit(chunks));
+  const readWith = (read: (fd: number) => string): number => {
+    const fd = openSync(file, 'r');
+    try {
+      return time(() => read(fd));
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const readOld = readWith(oldRead);
+  const readNew = readWith((fd) => protocol.readLineSync(fd, Number.MAX_SAFE_INTEGER));
+  console.log(
+    `  ${String(sizeMb).padStart(2)} MB  parent splitter: ${ms(splitOld)} → ${ms(splitNew)} (${(splitOld / splitNew).toFixed(0)}× faster)   child reader: ${ms(readOld)} → ${ms(readNew)} (${(readOld / readNew).toFixed(0)}× faster)`,
+  );
+}
+
 rmSync(OUT, { recursive: true, force: true });
