@@ -300,11 +300,23 @@ function main(): void {
   process.on('beforeExit', () =>
     terminal(loadingFile !== undefined ? { type: 'failed', phase: 'load', reason: `${loadingFile} never finished loading (a top-level await that never settles)` } : { type: 'unsettled' }),
   );
+  // While a module is being described, an escaped error is that module's load error.
+  const during = (): string => (loadingFile === undefined ? '' : `${loadingFile} while being imported: `);
   process.on('uncaughtException', (err) =>
-    terminal({ type: 'failed', phase: 'run', reason: `uncaught exception: ${(err as Error)?.message?.split('\n')[0] ?? String(err)}`, detail: (err as Error)?.stack ?? '' }),
+    terminal({
+      type: 'failed',
+      phase: loadingFile === undefined ? 'run' : 'load',
+      reason: `${during()}uncaught exception: ${(err as Error)?.message?.split('\n')[0] ?? String(err)}`,
+      detail: (err as Error)?.stack ?? '',
+    }),
   );
   process.on('unhandledRejection', (err) =>
-    terminal({ type: 'failed', phase: 'run', reason: `unhandled rejection: ${(err as Error)?.message?.split('\n')[0] ?? String(err)}`, detail: (err as Error)?.stack ?? '' }),
+    terminal({
+      type: 'failed',
+      phase: loadingFile === undefined ? 'run' : 'load',
+      reason: `${during()}unhandled rejection: ${(err as Error)?.message?.split('\n')[0] ?? String(err)}`,
+      detail: (err as Error)?.stack ?? '',
+    }),
   );
   void (spec.mode === 'describe' ? describe(spec.files) : run(spec));
 }

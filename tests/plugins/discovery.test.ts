@@ -135,6 +135,11 @@ describe('discovery: modules that misbehave at import time are named', () => {
     expect(err.exitCode).toBe(2);
   });
 
+  it('a module whose timer throws while it is being imported', async () => {
+    const err = await loadError({ 'e_throws.ts': "setTimeout(() => { throw new Error('late boom'); }, 0);\nawait new Promise((r) => setTimeout(r, 200));\nexport default 1;\n" });
+    expect(err.message).toMatch(/loading the plugin modules failed: \S*e_throws\.ts while being imported: uncaught exception: late boom/);
+  });
+
   it('a module whose top-level await never settles', async () => {
     const err = await loadError({ 'c_waits.ts': 'await new Promise(() => {});\nexport default 1;\n' });
     expect(err.message).toMatch(/\S*c_waits\.ts never finished loading \(a top-level await that never settles\)/);
