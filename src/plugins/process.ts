@@ -6,7 +6,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { encodeParentReply, LineSplitter, MAX_MESSAGE_BYTES, type ChildMessage, type Envelope, type ParentReply, type WorkerSpec, type WorkerTask } from './protocol.ts';
 import { HARNESS_ROOT, sandboxArgs, sandboxEnv, WORKER_ENTRY, type SandboxOptions } from './sandbox.ts';
@@ -74,6 +75,8 @@ export interface WorkerLimits {
   pollMs?: number;
   /** stdout+stderr volume that counts as flooding (default OUTPUT_FLOOD_BYTES). */
   outputBytes?: number;
+  /** RLIMIT_CPU in seconds (default orphanCpuSeconds(timeoutMs)). */
+  cpuSeconds?: number;
   /** Largest protocol line accepted from the child (default MAX_MESSAGE_BYTES). */
   maxMessageBytes?: number;
 }
@@ -109,13 +112,29 @@ export function killAllWorkers(): number {
 
 export type KillReason = 'timeout' | 'memory' | 'output' | 'oversized';
 
+/**
+ * CPU-time bound of a plugin process (RLIMIT_CPU): a backstop for an orphan whose runner died
+ * while it spins in a synchronous loop (its parent watchdog never gets to run). CPU time
+ * cannot exceed wall time × cores, so this never fires before the runner's own timeout.
+ */
+export function orphanCpuSeconds(timeoutMs: number): number {
+  return Math.ceil((timeoutMs / 1000) * Math.max(2, availableParallelism())) + 10;
+}
+
+/** The command line with RLIMIT_CPU set through /bin/sh's ulimit (exec keeps the pid). */
+function withCpuLimit(cpuSeconds: number, argv: readonly string[]): [string, string[]] {
+  if (process.platform !== 'linux' || !existsSync('/bin/sh')) return [argv[0]!, argv.slice(1)];
+  return ['/bin/sh', ['-c', `ulimit -t ${Math.max(1, Math.ceil(cpuSeconds))} && exec "$0" "$@"`, ...argv]];
+}
+
 export type SqlHandler = (request: Extract<ChildMessage, { type: 'sql' }>) => Promise<ParentReply>;
 
 export function runWorker(work: WorkerTask, sandbox: SandboxOptions, limits: WorkerLimits, onSql?: SqlHandler): Promise<WorkerOutcome> {
   const started = performance.now();
   const token = randomBytes(16).toString('hex');
   const spec = { ...work, token } as WorkerSpec;
-  const child = spawn(process.execPath, [...sandboxArgs(sandbox), WORKER_ENTRY], {
+  const [command, args] = withCpuLimit(limits.cpuSeconds ?? orphanCpuSeconds(limits.timeoutMs), [process.execPath, ...sandboxArgs(sandbox), WORKER_ENTRY]);
+  const child = spawn(command, args, {
     stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
     // Its own process group: a plugin's kill(0, …) reaches only its own process, not the runner's group.
     detached: true,

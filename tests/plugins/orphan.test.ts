@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { orphanCpuSeconds, runWorker } from '../../src/plugins/process.ts';
 import { ROOT, tempDir } from '../helpers/cli.ts';
 
 /** Alive and not a zombie (a container's pid 1 may never reap an orphan). */
@@ -49,4 +50,30 @@ await runPlugins({ plugins, dataset: null, seed: 0, config: { largeRows: 1000, t
       if (pid > 0 && running(pid)) process.kill(pid, 'SIGKILL');
     }
   }, 60_000);
+});
+
+describe('a spinning plugin process is bounded in CPU time even when nobody watches it', () => {
+  it('dies at its RLIMIT_CPU (set through the /bin/sh wrapper) without the runner killing it', async () => {
+    const artifacts = tempDir();
+    const outcome = await runWorker(
+      {
+        mode: 'run',
+        file: join(ROOT, 'fixtures/plugins/spin/spins.ts'),
+        pluginId: 'fixture_spins',
+        artifacts,
+        seed: 0,
+        config: { largeRows: 1000, timezone: 'UTC', closeWindow: { startDay: 20, endDay: 5 }, plugin: {} },
+        dependencies: {},
+        dataset: null,
+      },
+      { read: [join(ROOT, 'fixtures/plugins/spin')], write: [artifacts] },
+      { timeoutMs: 60_000, cpuSeconds: 1 },
+    );
+    expect(outcome.killedFor).toBeUndefined();
+    expect(['SIGXCPU', 'SIGKILL']).toContain(outcome.signal);
+  }, 60_000);
+
+  it('the default bound cannot fire before the wall-clock timeout (CPU time <= wall time x cores)', () => {
+    expect(orphanCpuSeconds(60_000)).toBeGreaterThanOrEqual(60 * 2 + 10);
+  });
 });
