@@ -283,7 +283,8 @@ function main(): void {
   synchronousOutput();
   let spec: WorkerSpec;
   try {
-    spec = JSON.parse(readLineSync(PARENT_TO_CHILD_FD)) as WorkerSpec;
+    // No size cap on the spec: the runner wrote it, and it carries every dependency's result (each up to the cap).
+    spec = JSON.parse(readLineSync(PARENT_TO_CHILD_FD, Number.POSITIVE_INFINITY)) as WorkerSpec;
     token = spec.token;
   } catch (err) {
     process.stderr.write(`stat-harness worker: no spec on fd ${PARENT_TO_CHILD_FD}: ${(err as Error).message}\n`);

@@ -200,6 +200,26 @@ describe('runner: peak RSS telemetry is real', () => {
   });
 });
 
+describe('runner: large dependency results', () => {
+  it('hands a plugin its dependencies even when together they exceed the per-message cap', async () => {
+    const dir = tempDir();
+    const sdk = join(ROOT, 'src/index.ts');
+    const big = (id: string): string =>
+      `import { definePlugin } from '${sdk}';\nexport default definePlugin({ id: '${id}', version: '1.0.0', apiVersion: '1.0', class: 'supporting_signal_detectors', access: 'orchestration_only', run() { return { status: 'ok', summary: '', metrics: {}, findings: [{ id: 'f', severity: 'info', confidence: 1, title: 't', what: 'w', why: 'y', measurement: 'not_applicable', evidence: { blob: 'x'.repeat(9 * 1024 * 1024) } }], recommendations: [] }; } });\n`;
+    writeFileSync(join(dir, 'a.ts'), big('big_a'));
+    writeFileSync(join(dir, 'b.ts'), big('big_b'));
+    writeFileSync(
+      join(dir, 'c.ts'),
+      `import { definePlugin } from '${sdk}';\nexport default definePlugin({ id: 'needs_big', version: '1.0.0', apiVersion: '1.0', class: 'supporting_signal_detectors', access: 'orchestration_only', dependsOn: ['big_a', 'big_b'], run(ctx) { const n = (id) => ctx.results(id).findings[0].evidence.blob.length; return { status: 'ok', summary: String(n('big_a') + n('big_b')), metrics: {}, findings: [], recommendations: [] }; } });\n`,
+    );
+    const plugins = await discoverPlugins({ dirs: [dir], builtin: false });
+    const out = await runPlugins({ plugins, dataset: null, seed: 0, config: CONFIG, artifactsRoot: join(dir, 'art'), timeoutMs: 30_000, memoryMb: 512 });
+    const needs = out.find((r) => r.plugin.manifest.id === 'needs_big')!;
+    expect(needs.result.reason).toBeUndefined();
+    expect(needs.result.summary).toBe(String(18 * 1024 * 1024));
+  }, 60_000);
+});
+
 describe('runner: dependencies that fail', () => {
   it('skips a dependent whose dependency ended in error', async () => {
     const dir = tempDir();
