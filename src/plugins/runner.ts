@@ -218,7 +218,10 @@ export function interpretOutcome(plugin: DiscoveredPlugin, outcome: WorkerOutcom
   if (outcome.killedFor === 'timeout') return fail('timeout', `timed out: no result within the ${limits.timeoutMs} ms limit (plugins.timeoutMs); the process was killed`);
   if (outcome.killedFor === 'memory') return fail('memory_cap', `exceeded the memory cap of ${limits.memoryMb} MB (plugins.memoryMb); the process was killed`);
   if (outcome.killedFor === 'oversized') {
-    return fail('invalid_result', `the result is larger than ${MAX_MESSAGE_MB} MB (the runner's message limit); the process was stopped. Keep the result small and write bulky output to ctx.artifacts`);
+    return fail(
+      'invalid_result',
+      `sent a protocol message larger than ${MAX_MESSAGE_MB} MB (the runner's message limit: a result or sql() request that big, or bytes written to the runner's pipe); the process was stopped. Keep messages small and write bulky output to ctx.artifacts`,
+    );
   }
   if (outcome.killedFor === 'output') {
     return fail('output_flood', `flooded stdout/stderr (more than ${Math.round(OUTPUT_FLOOD_BYTES / 1024 / 1024)} MB); the process was killed. Use ctx.log or ctx.artifacts for output`);

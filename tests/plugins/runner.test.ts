@@ -110,6 +110,7 @@ describe('runner: every failure mode ends as status error with a clear reason', 
     ['fixture_forges_result', 'plugin_error', /run\(\) failed: the real outcome/],
     ['fixture_sql_slow', 'plugin_error', /sql\(\) exceeded its time bound of 300 ms; the statement was stopped/],
     ['fixture_huge_result', 'invalid_result', /the result is larger than 16 MB \(the runner's message limit\)/],
+    ['fixture_floods_protocol', 'invalid_result', /sent a protocol message larger than 16 MB .*; the process was stopped/],
   ];
   for (const [id, exitReason, reason] of cases) {
     it(`${id} → ${exitReason}`, () => {
