@@ -23,6 +23,7 @@ import {
 } from 'apache-arrow';
 import { writeFileSync } from 'node:fs';
 import { sha256Hex } from '../../src/common/hash.ts';
+import { ERP_COLUMN_NAMES } from '../../src/config/roles.ts';
 import { ARROW_BATCH_ROWS, ARROW_META, ARROW_LAYOUT_VERSION, expectedArrowFields } from '../../src/dataset/accessor/arrow-layout.ts';
 import { createDatasetIndexesSql, createDatasetTablesSql, JOB_COLUMNS, jobsTable, openStore, paramsTable, type Db } from '../../src/dataset/store.ts';
 
@@ -37,22 +38,7 @@ export interface TestDatasetOptions {
   mapping?: Record<string, string>;
 }
 
-const ERP_MAPPING: Record<string, string> = {
-  PROCESS_QUEUE_ID: 'process_queue_id',
-  PROCESS_ID: 'process_id',
-  STATUS_CD: 'status',
-  LOCAL_MACHINE_ID: 'local_machine_id',
-  ASSIGNED_MACHINE_ID: 'assigned_machine_id',
-  QUEUE_DT: 'queue_dt',
-  START_DT: 'start_dt',
-  END_DT: 'end_dt',
-  PARAM_DESCR_LIST: 'params',
-  USER_ID: 'user_id',
-  MASTER_PROCESS_QUEUE_ID: 'master_id',
-  PARENT_PROCESS_QUEUE_ID: 'parent_id',
-  DEP_PROCESS_QUEUE_ID: 'dep_id',
-  SCHEDULE_ID: 'schedule_id',
-};
+const ERP_MAPPING: Record<string, string> = { ...ERP_COLUMN_NAMES };
 
 /** Insert one dataset version; rows get row_id 1..n in order. Returns the dataset id. */
 export function insertTestDataset(db: Db, jobs: Iterable<TestJob>, options: TestDatasetOptions = {}): number {
