@@ -12,7 +12,7 @@ import type { HarnessConfig } from '../config/index.ts';
 import type { Db } from '../dataset/index.ts';
 import { readSnapshot } from '../evidence/index.ts';
 import { discoverPlugins, type DiscoveredPlugin } from '../plugins/index.ts';
-import { getExecutions, getRun, loadReportInput, prepareRunsStore, runSignatures, selectReferenceRun, type ExecutionRow, type RunRow } from '../runs/index.ts';
+import { assertRunCompleted, getExecutions, getRun, loadReportInput, prepareRunsStore, runSignatures, selectReferenceRun, type ExecutionRow, type RunRow } from '../runs/index.ts';
 import { catalogFacts, undiscoveredCatalogIds } from './catalog-sync.ts';
 import type { FactSubjectKind } from './catalog.ts';
 import { contractFacts, runInsightFacts } from './contract.ts';
@@ -74,6 +74,9 @@ export async function collectFacts(options: CollectOptions): Promise<CollectedFa
   const { db, config } = options;
   prepareRunsStore(db);
   const run = getRun(db, options.runId);
+  // A run still in progress has no final results to judge; a failed one is evaluated and
+  // says so through run.status.
+  if (run.status === 'running') assertRunCompleted(run, 'collect facts');
   const input = loadReportInput(db, run.id);
   const executions = getExecutions(db, run.id);
   const execById = new Map(executions.map((e) => [e.pluginId, e]));

@@ -233,3 +233,32 @@ describe('known-issues leakage collector', () => {
     expect(scanRunOutputs(join(badManifest, 'nope'), [])).toBeUndefined();
   });
 });
+
+describe('collectFacts on a run still in progress', () => {
+  it('refuses with the run status and what to do (exit 2), instead of judging partial results', async () => {
+    const { openStore } = await import('../../src/dataset/index.ts');
+    const { insertRun, prepareRunsStore } = await import('../../src/runs/index.ts');
+    const { collectFacts } = await import('../../src/collectors/index.ts');
+    const { loadConfig } = await import('../../src/config/index.ts');
+    const dir = tempDir();
+    const db = openStore(join(dir, 's.db'));
+    prepareRunsStore(db);
+    const id = insertRun(db, {
+      datasetId: 1,
+      dataset: { id: 1, name: 'd', fingerprint: 'fp1' } as Parameters<typeof insertRun>[1]['dataset'],
+      seed: 0,
+      pluginIds: ['a'],
+      pluginIdsHash: 'ids1',
+      pluginSetHash: 'set1',
+      codeHash: 'code1',
+      configHash: 'cfg1',
+      config: {},
+      knownIssuesMode: 'off',
+      harnessVersion: '0',
+      startedAt: '2025-01-01T00:00:00Z',
+    });
+    const config = loadConfig({ cwd: dir, env: {} });
+    await expect(collectFacts({ db, config, runId: id, repoRoot: dir, plugins: [] })).rejects.toMatchObject({ code: 'run-not-completed', exitCode: 2 });
+    db.close();
+  });
+});
