@@ -14,3 +14,4 @@ export * from './close-window.ts';
 export * from './info.ts';
 export { synthesizeLog, parseSynthInteger, SYNTH_COLUMNS, SYNTH_MIN_ROWS, SYNTH_MAX_ROWS, type SynthOptions, type SynthResult, type SynthTruth, type BatchInputClusterTruth } from './synth.ts';
 export { classifyStatement, openSqlGuard, DEFAULT_SQL_MAX_ROWS, DEFAULT_SQL_TIMEOUT_MS, type SqlGuard, type SqlGuardOptions } from './sql-guard.ts';
+export { createRng, type Rng } from './synth/prng.ts';

@@ -3,12 +3,12 @@
  * a function of dataset + seed + plugin set + results: no run id, timestamp, telemetry,
  * absolute path or store-local id, so identical runs give byte-identical files.
  */
-import type { LandmarkResult, LandmarkStatus } from '../insights/index.ts';
+import type { LandmarkResult } from '../insights/index.ts';
 import type { DataQualityIssue } from '../dataset/types.ts';
 import type { ActionType, Finding, RecommendationWhere, ResultStatus } from '../plugins/types.ts';
 import { isoOrNull } from './format.ts';
-import { buildReportModel, type ModeledFigure, type ReportModel, type SequenceView } from './model.ts';
-import type { ReportInput, ReportPlugin } from './types.ts';
+import { buildReportModel, type ModeledFigure, type PluginView, type ReportModel, type SequenceView } from './model.ts';
+import type { ReportInput } from './types.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -36,31 +36,11 @@ export interface ReportJsonRecommendation {
 /** A batch sequence as report.json carries it: the report model's view plus its checklist files. */
 export type ReportJsonSequence = Omit<SequenceView, 'text'> & { checklist: { markdown: string; json: string } };
 
-export interface ReportJsonPlugin {
-  id: string;
-  version: string;
-  class: ReportPlugin['class'];
-  access: ReportPlugin['access'];
-  status: ResultStatus;
-  summary: string;
-  reason?: string;
-  metrics: Record<string, number>;
-  findings: number;
-  recommendations: number;
-  recommendations_rejected: number;
-  actionable: boolean;
-  contract_violations: string[];
-}
+/** A plugin as report.json carries it: exactly the report model's view. */
+export type ReportJsonPlugin = PluginView;
 
-export interface ReportJsonLandmark {
-  id: string;
-  title: string;
-  status: LandmarkStatus;
-  count: number;
-  min_count: number;
-  max_count?: number;
-  matched_signatures: string[];
-}
+/** A known-issue landmark as report.json carries it (mode on only). */
+export type ReportJsonLandmark = LandmarkResult;
 
 /** The shape of report.json (keys are written sorted). */
 export interface ReportJson {

@@ -26,6 +26,7 @@ import { EXIT_REASONS, type PluginResult, type Recommendation } from '../../src/
 import { REPORT_FILES } from '../../src/report/index.ts';
 import type { ExecutionRow, RunRow } from '../../src/runs/index.ts';
 import { tempDir } from '../helpers/cli.ts';
+import { newRunFixture } from '../helpers/runs.ts';
 
 const rec = (over: Partial<Recommendation> = {}): Recommendation => ({
   plugin_id: 'p1',
@@ -243,20 +244,7 @@ describe('collectFacts on a run still in progress', () => {
     const dir = tempDir();
     const db = openStore(join(dir, 's.db'));
     prepareRunsStore(db);
-    const id = insertRun(db, {
-      datasetId: 1,
-      dataset: { id: 1, name: 'd', fingerprint: 'fp1' } as Parameters<typeof insertRun>[1]['dataset'],
-      seed: 0,
-      pluginIds: ['a'],
-      pluginIdsHash: 'ids1',
-      pluginSetHash: 'set1',
-      codeHash: 'code1',
-      configHash: 'cfg1',
-      config: {},
-      knownIssuesMode: 'off',
-      harnessVersion: '0',
-      startedAt: '2025-01-01T00:00:00Z',
-    });
+    const id = insertRun(db, newRunFixture());
     const config = loadConfig({ cwd: dir, env: {} });
     await expect(collectFacts({ db, config, runId: id, repoRoot: dir, plugins: [] })).rejects.toMatchObject({ code: 'run-not-completed', exitCode: 2 });
     db.close();

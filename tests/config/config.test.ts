@@ -1,19 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HarnessError } from '../../src/common/errors.ts';
 import { loadConfig, parseEnvToggles } from '../../src/config/index.ts';
 import { tempDir } from '../helpers/cli.ts';
-
-function errorOf(fn: () => unknown): HarnessError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof HarnessError) return err;
-    throw err;
-  }
-  throw new Error('expected a HarnessError');
-}
+import { harnessErrorOf } from '../helpers/errors.ts';
 
 describe('config', () => {
   it('uses defaults without a config file', () => {
@@ -39,7 +29,7 @@ describe('config', () => {
   it('rejects an unknown key with its line and a did-you-mean', () => {
     const dir = tempDir();
     writeFileSync(join(dir, '.statharnessrc.yaml'), 'store: x.db\nlargeRow: 5\n');
-    const e = errorOf(() => loadConfig({ cwd: dir, env: {} }));
+    const e = harnessErrorOf(() => loadConfig({ cwd: dir, env: {} }));
     expect(e.exitCode).toBe(2);
     expect(e.line).toBe(2);
     expect(e.message).toContain('unknown key "largeRow"');
@@ -49,16 +39,16 @@ describe('config', () => {
   it('rejects a wrong type and an explicit missing config file', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'c.yaml'), 'largeRows: lots\n');
-    expect(errorOf(() => loadConfig({ cwd: dir, configFile: 'c.yaml', env: {} })).message).toContain('largeRows must be integer');
-    expect(errorOf(() => loadConfig({ cwd: dir, configFile: 'nope.yaml', env: {} })).code).toBe('file-not-found');
+    expect(harnessErrorOf(() => loadConfig({ cwd: dir, configFile: 'c.yaml', env: {} })).message).toContain('largeRows must be integer');
+    expect(harnessErrorOf(() => loadConfig({ cwd: dir, configFile: 'nope.yaml', env: {} })).code).toBe('file-not-found');
   });
 
   it('rejects an unknown time zone and an inverted close window', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'tz.yaml'), 'timezone: Mars/Olympus\n');
-    expect(errorOf(() => loadConfig({ cwd: dir, configFile: 'tz.yaml', env: {} })).message).toContain('unknown time zone');
+    expect(harnessErrorOf(() => loadConfig({ cwd: dir, configFile: 'tz.yaml', env: {} })).message).toContain('unknown time zone');
     writeFileSync(join(dir, 'cw.yaml'), 'closeWindow: { startDay: 5, endDay: 10 }\n');
-    expect(errorOf(() => loadConfig({ cwd: dir, configFile: 'cw.yaml', env: {} })).message).toContain('closeWindow.endDay');
+    expect(harnessErrorOf(() => loadConfig({ cwd: dir, configFile: 'cw.yaml', env: {} })).message).toContain('closeWindow.endDay');
   });
 });
 
@@ -85,7 +75,7 @@ describe('env toggles', () => {
     ['STAT_HARNESS_AUTONOMOUS_NOVELTY_MIN', '2.5'],
     ['STAT_HARNESS_STREAMING_POLICY_STRICT', 'true'],
   ])('rejects %s=%s naming the variable', (name, value) => {
-    const e = errorOf(() => parseEnvToggles({ [name]: value }));
+    const e = harnessErrorOf(() => parseEnvToggles({ [name]: value }));
     expect(e.code).toBe('invalid-env');
     expect(e.message).toContain(name);
   });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { HarnessError } from '../../src/common/errors.ts';
 import { schemaValidator } from '../../src/common/schema.ts';
 import { stableStringify } from '../../src/common/hash.ts';
 import { FIXTURE_CWD, loadFixtureReport } from '../../fixtures/formatters/goldens.ts';
@@ -7,19 +6,10 @@ import { formatJson, parseReportJson, REPORT_SCHEMA, writeReportJson } from '../
 import { formatReport, OUTPUT_FORMATS } from '../../src/formatters/index.ts';
 import { sortedPolicies, sortedResults } from '../../src/formatters/shared.ts';
 import type { EvaluationReport, PolicyResult } from '../../src/policy/index.ts';
+import { harnessErrorOf } from '../helpers/errors.ts';
 
 const ctx = { cwd: FIXTURE_CWD, color: false };
 const report = loadFixtureReport('report');
-
-function harnessError(fn: () => unknown): HarnessError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof HarnessError) return err;
-    throw err;
-  }
-  throw new Error('expected a HarnessError');
-}
 
 describe('JSON formatter', () => {
   const text = formatJson(report, ctx);
@@ -44,7 +34,7 @@ describe('JSON formatter', () => {
   });
 
   it('a file that is not JSON is a HarnessError (exit 2) naming the file', () => {
-    const e = harnessError(() => parseReportJson('{"tool": ', 'out/report.json'));
+    const e = harnessErrorOf(() => parseReportJson('{"tool": ', 'out/report.json'));
     expect(e.exitCode).toBe(2);
     expect(e.code).toBe('report-json');
     expect(e.file).toBe('out/report.json');
@@ -54,12 +44,12 @@ describe('JSON formatter', () => {
   it('JSON that is not a report is a HarnessError naming the first problem', () => {
     const wrongStatus = JSON.parse(text) as { results: { status: string }[] };
     wrongStatus.results[0]!.status = 'passed';
-    const e = harnessError(() => parseReportJson(JSON.stringify(wrongStatus), 'r.json'));
+    const e = harnessErrorOf(() => parseReportJson(JSON.stringify(wrongStatus), 'r.json'));
     expect(e.exitCode).toBe(2);
     expect(e.code).toBe('report-schema');
     expect(e.message).toBe('r.json is not a policy-eval report: results.0.status must be one of "pass", "fail", "allowlisted", "baselined", "not_applicable", "unknown"');
     const sarif = formatReport('sarif', report, ctx);
-    expect(harnessError(() => parseReportJson(sarif, 'x.sarif')).message).toMatch(/^x\.sarif is not a policy-eval report: \(top level\) is missing the required key "tool" \(and \d+ more\)$/);
+    expect(harnessErrorOf(() => parseReportJson(sarif, 'x.sarif')).message).toMatch(/^x\.sarif is not a policy-eval report: \(top level\) is missing the required key "tool" \(and \d+ more\)$/);
   });
 });
 
@@ -140,7 +130,7 @@ describe('JSON report schema: compact passes', () => {
     expect(validate(withResults([{ policyId: 'a', severity: 'warn', status: 'pass', subject }]))).toBe(true);
     expect(validate(withResults([{ policyId: 'a', severity: 'warn', status: 'pass', subject, message: '', fingerprint: 'f' }]))).toBe(true);
     expect(validate(withResults([{ policyId: 'a', severity: 'warn', status: 'fail', subject, fingerprint: 'f' }]))).toBe(false);
-    const e = harnessError(() => parseReportJson(JSON.stringify(withResults([{ policyId: 'a', severity: 'warn', status: 'fail', subject, fingerprint: 'f' }])), 'r.json'));
+    const e = harnessErrorOf(() => parseReportJson(JSON.stringify(withResults([{ policyId: 'a', severity: 'warn', status: 'fail', subject, fingerprint: 'f' }])), 'r.json'));
     expect(e.code).toBe('report-schema');
     expect(e.message).toMatch(/^r\.json is not a policy-eval report: results\.0 is missing the required key "message"/);
   });

@@ -8,23 +8,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { factDefinition, type FactDefinition } from '../../src/collectors/index.ts';
 import { parseEnvToggles } from '../../src/config/index.ts';
+import { createRng } from '../../src/dataset/index.ts';
 import { buildPolicySet, compilePolicies, evaluateSubjects, loadPolicies, type FactsDocument, type PolicyDefinition, type SubjectFacts } from '../../src/policy/index.ts';
 import { ROOT } from '../helpers/cli.ts';
 
 const FACT_SETS = 10_000;
 const NOW = Date.UTC(2026, 0, 10);
 
-/** mulberry32: small, fast, seeded. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Interesting literals: every literal the policies compare against, ± 1, and edge values. */
 function literalPool(defs: readonly PolicyDefinition[]): { numbers: number[]; strings: string[] } {
@@ -118,7 +108,8 @@ describe('fast path ≡ json-rules-engine', () => {
       const fast = buildPolicySet(compiled, { engine: 'fast', nowMs: NOW });
       const jre = buildPolicySet(compiled, { engine: 'jre', nowMs: NOW });
       const pool = literalPool(defs);
-      const rnd = prng(seed);
+      const rng = createRng(seed);
+      const rnd = (): number => rng.next();
       const seen = new Map<string, Set<string>>();
       // Facts sets per iteration: one plugin subject (every plugin policy) + one run subject (every run policy).
       for (let i = 0; i < sets; i++) {

@@ -12,6 +12,7 @@ import { discoverPlugins, runPlugins, selectPlugins, type DiscoveredPlugin } fro
 import { assertRunCompleted, executeRun, finishRun, getExecutions, getRun, insertRun, listRuns, loadReportInput, prepareRunsStore, runSignatures, selectReferenceRun, staleRunFailure, type NewRun } from '../../src/runs/index.ts';
 import { createTestStore, type TestJob } from '../helpers/dataset.ts';
 import { ROOT, tempDir } from '../helpers/cli.ts';
+import { newRunFixture } from '../helpers/runs.ts';
 
 const FIXTURES = join(ROOT, 'fixtures/plugins/runtime');
 
@@ -138,23 +139,8 @@ describe('executeRun and the runs store', () => {
 });
 
 describe('novelty reference run selection', () => {
-  const base = (over: Partial<NewRun> = {}): NewRun => ({
-    datasetId: 1,
-    dataset: { id: 1, name: 'd', fingerprint: 'fp1' } as NewRun['dataset'],
-    seed: 0,
-    pluginIds: ['a', 'b'],
-    pluginIdsHash: 'ids1',
-    pluginSetHash: 'set1',
-    codeHash: 'code1',
-    configHash: 'cfg1',
-    config: {},
-    knownIssuesMode: 'off',
-    harnessVersion: '0',
-    startedAt: '2025-01-01T00:00:00Z',
-    ...over,
-  });
   const completed = (db: Db, over: Partial<NewRun> = {}, status: 'completed' | 'failed' = 'completed'): number => {
-    const id = insertRun(db, base(over));
+    const id = insertRun(db, newRunFixture(over));
     finishRun(db, id, status, '2025-01-01T00:01:00Z');
     return id;
   };
@@ -211,32 +197,17 @@ function deadPid(): number {
 }
 
 describe('runs whose process is gone, and unfinished runs', () => {
-  const newRun = (over: Partial<NewRun> = {}): NewRun => ({
-    datasetId: 1,
-    dataset: { id: 1, name: 'd', fingerprint: 'fp1' } as NewRun['dataset'],
-    seed: 0,
-    pluginIds: ['a'],
-    pluginIdsHash: 'ids1',
-    pluginSetHash: 'set1',
-    codeHash: 'code1',
-    configHash: 'cfg1',
-    config: {},
-    knownIssuesMode: 'off',
-    harnessVersion: '0',
-    startedAt: '2025-01-01T00:00:00Z',
-    ...over,
-  });
 
   it('records the runner pid and host; a running run whose process is gone reads (and is stored) as failed "interrupted"', () => {
     const db = openStore(join(tempDir(), 's.db'));
     prepareRunsStore(db);
-    const live = insertRun(db, newRun());
+    const live = insertRun(db, newRunFixture());
     const dead = deadPid();
-    const stale = insertRun(db, newRun({ runnerPid: dead }));
-    const elsewhere = insertRun(db, newRun({ runnerPid: dead, runnerHost: 'another-host.invalid' }));
-    const legacy = insertRun(db, newRun());
+    const stale = insertRun(db, newRunFixture({ runnerPid: dead }));
+    const elsewhere = insertRun(db, newRunFixture({ runnerPid: dead, runnerHost: 'another-host.invalid' }));
+    const legacy = insertRun(db, newRunFixture());
     db.prepare('UPDATE runs SET runner_pid = NULL, runner_host = NULL WHERE id = ?').run(legacy);
-    const finished = insertRun(db, newRun({ runnerPid: dead }));
+    const finished = insertRun(db, newRunFixture({ runnerPid: dead }));
     finishRun(db, finished, 'completed', '2025-01-01T00:01:00Z');
 
     expect(getRun(db, live)).toMatchObject({ status: 'running', runnerPid: process.pid });
@@ -291,7 +262,7 @@ describe('a store locked by another process (an ingest holding its write transac
     const path = join(tempDir(), 's.db');
     const setup = openStore(path);
     prepareRunsStore(setup);
-    const stale = insertRun(setup, { datasetId: 1, dataset: { id: 1, name: 'd', fingerprint: 'fp' } as NewRun['dataset'], seed: 0, pluginIds: [], pluginIdsHash: '', pluginSetHash: '', codeHash: '', configHash: '', config: {}, knownIssuesMode: 'off', harnessVersion: '0', startedAt: '2025-01-01T00:00:00Z', runnerPid: deadPid() });
+    const stale = insertRun(setup, newRunFixture({ runnerPid: deadPid() }));
     setup.close();
 
     const ingest = openStore(path);
@@ -304,7 +275,7 @@ describe('a store locked by another process (an ingest holding its write transac
       expect(listRuns(run).map((r) => [r.id, r.status])).toEqual([[stale, 'failed']]);
       let thrown: unknown;
       try {
-        insertRun(run, { datasetId: 1, dataset: { id: 1, name: 'd', fingerprint: 'fp' } as NewRun['dataset'], seed: 0, pluginIds: [], pluginIdsHash: '', pluginSetHash: '', codeHash: '', configHash: '', config: {}, knownIssuesMode: 'off', harnessVersion: '0', startedAt: '2025-01-01T00:00:00Z' });
+        insertRun(run, newRunFixture());
       } catch (e) {
         thrown = e;
       }
