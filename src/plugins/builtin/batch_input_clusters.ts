@@ -10,7 +10,9 @@
  * and drops it as soon as a second key varies; pass 2 reads only the surviving processes
  * (where: process_id in …) for queue ids, links and timings.
  */
-import { batchGroupSequenceId } from '../../insights/index.ts';
+// The contract module alone, not the insights entry: that one loads the YAML/ajv landmark code,
+// which every sandboxed plugin process would pay for at start-up (~40 ms here).
+import { batchGroupSequenceId } from '../../insights/contract.ts';
 import { parseParams } from '../../dataset/index.ts';
 import { definePlugin } from '../sdk.ts';
 import { PLUGIN_API_VERSION, type BatchGroupCandidate, type Finding, type PluginContext, type PluginResult, type Recommendation } from '../types.ts';
